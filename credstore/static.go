@@ -1,0 +1,124 @@
+package credstore
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Static is a token credential: an internal integration secret or a personal
+// access token that the proxy uses as it is. Its value comes from an
+// environment variable (read once) or a file (re-read while Run runs, so a
+// rotated file takes effect without a restart). It is safe for concurrent
+// use.
+type Static struct {
+	name string
+	file string // empty for env-backed tokens
+
+	mu    sync.RWMutex
+	token Secret
+	err   error // why there is no token
+}
+
+// NewEnvToken returns the token credential name whose secret is the value of
+// the environment variable envVar, as read by lookup (os.LookupEnv when nil).
+func NewEnvToken(name, envVar string, lookup func(string) (string, bool)) *Static {
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	s := &Static{name: name}
+	v, _ := lookup(envVar)
+	if v = strings.TrimSpace(v); v == "" {
+		s.err = fmt.Errorf("environment variable %s is not set: %w", envVar, ErrMissingSecret)
+	} else {
+		s.token = Secret(v)
+	}
+	return s
+}
+
+// NewFileToken returns the token credential name whose secret is the content
+// of path (surrounding white space removed). The file is read now and, while
+// Run runs, again every poll interval.
+func NewFileToken(name, path string) *Static {
+	s := &Static{name: name, file: path}
+	s.reload()
+	return s
+}
+
+// NewMissingToken returns a token credential that has no source of its own
+// yet: it reports missing_secret with why.
+func NewMissingToken(name, why string) *Static {
+	return &Static{name: name, err: fmt.Errorf("%s: %w", why, ErrMissingSecret)}
+}
+
+// Token returns the current token.
+func (s *Static) Token(context.Context) (string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.err != nil {
+		return "", &Error{Credential: s.name, State: StateMissingSecret, Err: s.err}
+	}
+	return s.token.Reveal(), nil
+}
+
+// State reports ready when a token is at hand, else missing_secret.
+func (s *Static) State() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.err != nil {
+		return string(StateMissingSecret)
+	}
+	return string(StateReady)
+}
+
+// Err returns why the credential has no token, or nil.
+func (s *Static) Err() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.err
+}
+
+// Run re-reads a file-backed token every interval until ctx ends. Polling,
+// unlike file events, also sees the symlink swaps that mounted secrets use.
+// It returns at once for tokens not backed by a file.
+func (s *Static) Run(ctx context.Context, interval time.Duration) {
+	if s.file == "" {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.reload()
+		}
+	}
+}
+
+func (s *Static) reload() {
+	b, err := os.ReadFile(s.file)
+	token := Secret(strings.TrimSpace(string(b)))
+	switch {
+	case err != nil:
+		// The error names the path only; os errors never hold file content.
+		err = fmt.Errorf("read token file: %w: %w", err, ErrMissingSecret)
+	case token == "":
+		err = fmt.Errorf("token file %s is empty: %w", s.file, ErrMissingSecret)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		if s.token == "" {
+			s.err = err
+		}
+		// Keep serving the last good token through a brief gap, such as
+		// a rotation that removes the file before writing the new one.
+		return
+	}
+	s.token, s.err = token, nil
+}

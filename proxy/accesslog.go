@@ -1,0 +1,67 @@
+package proxy
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// recorder notes the status and size of the answer for the access log. It
+// unwraps for http.ResponseController, so flushing reaches the connection.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 && code >= 200 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(p)
+	r.bytes += int64(n)
+	return n, err
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// finish writes the access log line and the request metrics.
+func (h *Handler) finish(rec *recorder, r *http.Request, ex *exchange) {
+	status := rec.status
+	switch {
+	case ex.status != 0:
+		status = ex.status
+	case status == 0:
+		status = http.StatusOK
+	}
+	elapsed := h.now().Sub(ex.start)
+	cred := ex.credentialName()
+	level := zap.DebugLevel // probes and scrapes would drown the log
+	if !ex.local {
+		level = zap.InfoLevel
+		h.metrics.requests.WithLabelValues(cred, strconv.Itoa(status)).Inc()
+		h.metrics.duration.WithLabelValues(cred).Observe(elapsed.Seconds())
+	}
+	h.log.Log(level, "request",
+		zap.String("event", "request"),
+		zap.String("method", r.Method),
+		zap.String("path", r.URL.Path),
+		zap.Int("status", status),
+		zap.Float64("duration_ms", float64(elapsed)/float64(time.Millisecond)),
+		zap.String("credential", cred),
+		zap.String("workspace", ex.workspace),
+		zap.Int("upstream_status", ex.upstreamStatus),
+		zap.String("notion_request_id", ex.requestID),
+		zap.Int("retries", ex.retries),
+		zap.Int64("bytes", rec.bytes),
+	)
+}

@@ -1,0 +1,129 @@
+package proxy
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"go.uber.org/zap"
+)
+
+const (
+	headerCredential = "X-Notion-Proxy-Credential"
+	headerDiagnosis  = "X-Notion-Proxy-Diagnosis"
+	headerRequestID  = "X-Notion-Request-Id"
+	// errorPeekBytes bounds how much of an upstream error body is read to
+	// diagnose it. Notion's error bodies are a few hundred bytes.
+	errorPeekBytes = 16 << 10
+)
+
+// notFoundMessage matches Notion's object_not_found message, e.g. "Could not
+// find page with ID: 1f2e.... Make sure the relevant pages ...".
+var notFoundMessage = regexp.MustCompile(`Could not find (\w+) with ID: ([0-9a-fA-F-]{32,36})`)
+
+// modifyResponse is the ReverseProxy's ModifyResponse hook: it names the
+// credential used and diagnoses not-shared and missing-capability errors.
+func (h *Handler) modifyResponse(resp *http.Response) error {
+	ex := exchangeFrom(resp.Request.Context())
+	ex.upstreamStatus = resp.StatusCode
+	ex.requestID = resp.Header.Get(headerRequestID)
+	resp.Header.Set(headerCredential, ex.cred.name)
+	switch resp.StatusCode {
+	case http.StatusNotFound, http.StatusForbidden:
+		body := peekError(resp)
+		if ex.requestID == "" {
+			ex.requestID = body.RequestID
+		}
+		switch body.Code {
+		case "object_not_found":
+			h.diagnoseNotShared(resp, ex, body)
+		case "restricted_resource":
+			h.log.Warn("the integration lacks a capability this request needs",
+				zap.String("event", "capability_missing"),
+				zap.String("credential", ex.cred.name),
+				zap.String("method", resp.Request.Method),
+				zap.String("path", ex.path),
+				zap.String("notion_request_id", ex.requestID),
+				zap.String("hint", fmt.Sprintf("integration %q lacks a capability for %s %s: enable it in the integration's settings (Capabilities)", ex.cred.name, resp.Request.Method, ex.path)))
+		}
+	}
+	return nil
+}
+
+// upstreamError is the part of Notion's error body the proxy reads.
+type upstreamError struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id"`
+}
+
+// peekError reads a bounded prefix of an error body and puts it back, so the
+// client still receives the body unchanged.
+func peekError(resp *http.Response) upstreamError {
+	var e upstreamError
+	if !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		return e
+	}
+	head, err := io.ReadAll(io.LimitReader(resp.Body, errorPeekBytes))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	if err == nil {
+		_ = json.Unmarshal(head, &e)
+	}
+	return e
+}
+
+// diagnoseNotShared explains an object_not_found answer: Notion says "not
+// found" when a page or database exists but was not shared with the
+// integration.
+func (h *Handler) diagnoseNotShared(resp *http.Response, ex *exchange, body upstreamError) {
+	objectType, objectID := notSharedObject(body.Message, ex.path)
+	hint := fmt.Sprintf("%s %s is not shared with integration %q: open it in Notion, ••• > Connections > add the integration",
+		objectType, objectID, ex.cred.name)
+	// Header values stay ASCII so every HTTP client reads them intact.
+	resp.Header.Set(headerDiagnosis, strings.ReplaceAll(hint, "•••", "..."))
+	h.notShared.record(ex, objectType, objectID, resp.Request.Method, h.now())
+	h.metrics.notShared.WithLabelValues(ex.cred.name).Inc()
+	h.log.Warn("object not shared with the integration",
+		zap.String("event", "not_shared"),
+		zap.String("credential", ex.cred.name),
+		zap.String("workspace", ex.workspace),
+		zap.String("method", resp.Request.Method),
+		zap.String("path", ex.path),
+		zap.String("object_id", objectID),
+		zap.String("object_type", objectType),
+		zap.String("notion_request_id", ex.requestID),
+		zap.String("hint", hint))
+}
+
+// pathTypes maps a path segment to the object type it holds.
+var pathTypes = map[string]string{
+	"pages": "page", "databases": "database", "blocks": "block", "data_sources": "data_source",
+	"comments": "block", "users": "user",
+}
+
+// notSharedObject names the missing object from Notion's message, or failing
+// that from the request path. Ids come out dashed and lower case.
+func notSharedObject(message, path string) (objectType, objectID string) {
+	if m := notFoundMessage.FindStringSubmatch(message); m != nil {
+		if id, ok := normalizeID(m[2]); ok {
+			return m[1], id
+		}
+	}
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for i := 1; i+1 < len(segs); i++ {
+		if id, ok := normalizeID(segs[i+1]); ok {
+			if t, known := pathTypes[segs[i]]; known {
+				return t, id
+			}
+			return "object", id
+		}
+	}
+	return "object", "unknown"
+}

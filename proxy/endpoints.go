@@ -1,0 +1,79 @@
+package proxy
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// serveProbe answers /healthz and /readyz. Probes need no client key and
+// pass the Host guard: orchestrators address them by pod IP, and they reveal
+// nothing but credential names and states.
+func (h *Handler) serveProbe(w http.ResponseWriter, r *http.Request) bool {
+	switch r.URL.Path {
+	case "/healthz":
+		if localMethod(w, r) {
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		}
+	case "/readyz":
+		if localMethod(w, r) {
+			h.serveReady(w)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// serveLocal answers the endpoints that are guarded like proxied requests.
+func (h *Handler) serveLocal(w http.ResponseWriter, r *http.Request) bool {
+	switch r.URL.Path {
+	case "/metrics":
+		if localMethod(w, r) {
+			promhttp.HandlerFor(h.registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+		}
+	case "/not-shared":
+		if localMethod(w, r) {
+			writeJSON(w, http.StatusOK, h.notShared.list())
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+func localMethod(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	writeError(w, newError(reasonMethodNotAllowed, "%s %s: only GET and HEAD are served", r.Method, r.URL.Path))
+	return false
+}
+
+// readiness is the body of /readyz.
+type readiness struct {
+	Status      string            `json:"status"`
+	Credentials map[string]string `json:"credentials,omitempty"` // the ones not ready
+}
+
+func (h *Handler) serveReady(w http.ResponseWriter) {
+	notReady := h.credentialStates()
+	for name, state := range notReady {
+		if state == StateReady {
+			delete(notReady, name)
+		}
+	}
+	if len(notReady) > 0 {
+		writeJSON(w, http.StatusServiceUnavailable, readiness{Status: "not_ready", Credentials: notReady})
+		return
+	}
+	writeJSON(w, http.StatusOK, readiness{Status: StateReady})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

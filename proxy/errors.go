@@ -1,0 +1,178 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Reasons for errors the proxy makes itself, sent in X-Notion-Proxy-Error.
+const (
+	reasonNoCredential         = "no_credential"
+	reasonUnknownWorkspace     = "unknown_workspace"
+	reasonWorkspaceConflict    = "workspace_conflict"
+	reasonNeedsLogin           = "credential_needs_login"
+	reasonClientKeyRequired    = "client_key_required"
+	reasonForbiddenHost        = "forbidden_host"
+	reasonForbiddenOrigin      = "forbidden_origin"
+	reasonCredentialNotAllowed = "credential_not_allowed"
+	reasonNotFound             = "not_found"
+	reasonMethodNotAllowed     = "method_not_allowed"
+	reasonBodyTooLarge         = "body_too_large"
+	reasonRateLimitWait        = "rate_limit_wait_exceeded"
+	reasonUpstreamUnreachable  = "upstream_unreachable"
+	reasonUnavailable          = "credential_unavailable"
+	reasonUpstreamTimeout      = "upstream_timeout"
+)
+
+// errorKind is how one reason is answered: the status and the Notion error
+// code, chosen from those @notionhq/client's APIErrorCode knows so SDKs raise
+// an ordinary APIResponseError.
+type errorKind struct {
+	status int
+	code   string
+}
+
+var errorKinds = map[string]errorKind{
+	reasonNoCredential:         {http.StatusBadRequest, "validation_error"},
+	reasonUnknownWorkspace:     {http.StatusBadRequest, "validation_error"},
+	reasonWorkspaceConflict:    {http.StatusBadRequest, "validation_error"},
+	reasonNeedsLogin:           {http.StatusUnauthorized, "unauthorized"},
+	reasonClientKeyRequired:    {http.StatusUnauthorized, "unauthorized"},
+	reasonForbiddenHost:        {http.StatusForbidden, "restricted_resource"},
+	reasonForbiddenOrigin:      {http.StatusForbidden, "restricted_resource"},
+	reasonCredentialNotAllowed: {http.StatusForbidden, "restricted_resource"},
+	reasonNotFound:             {http.StatusNotFound, "invalid_request_url"},
+	reasonMethodNotAllowed:     {http.StatusMethodNotAllowed, "invalid_request"},
+	reasonBodyTooLarge:         {http.StatusRequestEntityTooLarge, "validation_error"},
+	reasonRateLimitWait:        {http.StatusTooManyRequests, "rate_limited"},
+	reasonUpstreamUnreachable:  {http.StatusBadGateway, "internal_server_error"},
+	reasonUnavailable:          {http.StatusServiceUnavailable, "service_unavailable"},
+	reasonUpstreamTimeout:      {http.StatusGatewayTimeout, "gateway_timeout"},
+}
+
+// proxyError is an error the proxy answers itself. Its message is shown to
+// the client, so it must never carry a secret or the text of an internal
+// error.
+type proxyError struct {
+	reason     string
+	message    string
+	retryAfter time.Duration
+}
+
+func (e *proxyError) Error() string { return e.reason + ": " + e.message }
+
+func newError(reason, format string, args ...any) *proxyError {
+	return &proxyError{reason: reason, message: fmt.Sprintf(format, args...)}
+}
+
+// errorBody is Notion's error object.
+type errorBody struct {
+	Object  string `json:"object"`
+	Status  int    `json:"status"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// writeError answers the request with e, shaped like a Notion error.
+func writeError(w http.ResponseWriter, e *proxyError) {
+	kind, ok := errorKinds[e.reason]
+	if !ok {
+		kind = errorKinds[reasonUpstreamUnreachable]
+	}
+	body, _ := json.Marshal(errorBody{
+		Object:  "error",
+		Status:  kind.status,
+		Code:    kind.code,
+		Message: "notion-auth-proxy: " + e.message,
+	})
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Notion-Proxy-Error", e.reason)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if e.retryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(int((e.retryAfter+time.Second-1)/time.Second)))
+	}
+	w.WriteHeader(kind.status)
+	_, _ = w.Write(body)
+}
+
+// credentialError is returned by the transport when a credential cannot
+// supply a token. The source's error stays internal: it is logged, never sent.
+type credentialError struct {
+	credential string
+	state      string
+	err        error
+}
+
+func (e *credentialError) Error() string {
+	return fmt.Sprintf("credential %s: %v", e.credential, e.err)
+}
+
+func (e *credentialError) Unwrap() error { return e.err }
+
+// needsLogin reports whether err says a person must log in again. Credential
+// sources signal it with a NeedsLogin method, so this package depends on no
+// store's error types.
+func needsLogin(err error) bool {
+	var nl interface{ NeedsLogin() bool }
+	return errors.As(err, &nl) && nl.NeedsLogin()
+}
+
+// statusClientClosed is logged when the client went away before an answer;
+// nothing is written to it.
+const statusClientClosed = 499
+
+// handleError is the one place where a failed round trip becomes an answer.
+// It is httputil.ReverseProxy's ErrorHandler.
+func (h *Handler) handleError(w http.ResponseWriter, r *http.Request, err error) {
+	ex := exchangeFrom(r.Context())
+	var (
+		pe      *proxyError
+		ce      *credentialError
+		tooBig  *http.MaxBytesError
+		netErr  net.Error
+		opError *net.OpError
+	)
+	switch {
+	case errors.As(err, &pe):
+	case errors.As(err, &tooBig):
+		pe = newError(reasonBodyTooLarge, "request body is larger than max_body_bytes (%d bytes)", tooBig.Limit)
+	case r.Context().Err() != nil:
+		h.log.Debug("client went away", zap.String("event", "client_gone"),
+			zap.String("method", r.Method), zap.String("path", r.URL.Path))
+		ex.status = statusClientClosed
+		return
+	case errors.As(err, &ce):
+		pe = credentialProblem(ce)
+		h.log.Warn("credential unavailable", zap.String("event", "credential_unavailable"),
+			zap.String("credential", ce.credential), zap.String("state", ce.state), zap.Error(ce.err))
+	case errors.As(err, &opError) && opError.Op == "dial":
+		pe = newError(reasonUpstreamUnreachable, "cannot reach the Notion API")
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		pe = newError(reasonUpstreamTimeout, "the Notion API did not answer in time")
+	default:
+		pe = newError(reasonUpstreamUnreachable, "the Notion API could not be reached or answered badly")
+	}
+	if pe.reason == reasonUpstreamUnreachable || pe.reason == reasonUpstreamTimeout {
+		h.log.Warn("upstream error", zap.String("event", "upstream_error"),
+			zap.String("credential", ex.credentialName()), zap.Error(err))
+	}
+	writeError(w, pe)
+}
+
+func credentialProblem(ce *credentialError) *proxyError {
+	if needsLogin(ce.err) {
+		return newError(reasonNeedsLogin,
+			"credential %q needs a new login: run `notion-auth-proxy login %s`", ce.credential, ce.credential)
+	}
+	return newError(reasonUnavailable,
+		"credential %q is not available (%s); the proxy's log says why", ce.credential, ce.state)
+}

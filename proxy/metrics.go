@@ -1,0 +1,70 @@
+package proxy
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the proxy's Prometheus metrics (SPEC §11).
+type metrics struct {
+	requests  *prometheus.CounterVec
+	duration  *prometheus.HistogramVec
+	notShared *prometheus.CounterVec
+}
+
+func newMetrics(reg *prometheus.Registry, states func() map[string]string) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "notion_proxy_requests_total",
+			Help: "Requests answered, by credential and status.",
+		}, []string{"credential", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "notion_proxy_request_duration_seconds",
+			Help:    "Time from request to the end of the response, by credential.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+		}, []string{"credential"}),
+		notShared: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "notion_proxy_not_shared_total",
+			Help: "Upstream object_not_found answers, usually a page or database not shared with the integration.",
+		}, []string{"credential"}),
+	}
+	for _, c := range []prometheus.Collector{
+		m.requests, m.duration, m.notShared,
+		&readyCollector{states: states},
+	} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// readyCollector reports notion_proxy_credential_ready from the credentials
+// of the configuration in force when scraped.
+type readyCollector struct {
+	states func() map[string]string
+}
+
+var readyDesc = prometheus.NewDesc("notion_proxy_credential_ready",
+	"1 when the credential can serve requests, else 0.", []string{"credential"}, nil)
+
+func (c *readyCollector) Describe(ch chan<- *prometheus.Desc) { ch <- readyDesc }
+
+func (c *readyCollector) Collect(ch chan<- prometheus.Metric) {
+	for name, state := range c.states() {
+		v := 0.0
+		if state == StateReady {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(readyDesc, prometheus.GaugeValue, v, name)
+	}
+}
+
+// credentialStates returns every credential's state.
+func (h *Handler) credentialStates() map[string]string {
+	creds := h.current.Load().ordered
+	states := make(map[string]string, len(creds))
+	for _, c := range creds {
+		states[c.name] = c.source.State()
+	}
+	return states
+}

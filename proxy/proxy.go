@@ -1,0 +1,252 @@
+// Package proxy is notion-auth-proxy's data path: an http.Handler that takes
+// credential-less requests from local clients, chooses a credential, strips
+// whatever identity the client sent, injects the credential and forwards the
+// request to the Notion API, streaming both bodies.
+//
+// It is built on httputil.ReverseProxy: Rewrite routes and strips, a
+// RoundTripper attaches the credential, ModifyResponse diagnoses, and one
+// ErrorHandler answers every failure. The handler also serves the proxy's
+// local endpoints (/healthz, /readyz, /metrics, /not-shared).
+//
+// The package depends on no other part of notion-auth-proxy: credentials
+// reach it through the TokenSource interface.
+package proxy
+
+import (
+	"context"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.uber.org/zap"
+)
+
+// A TokenSource supplies one credential's access token. Implementations must
+// be safe for concurrent use.
+type TokenSource interface {
+	// Token returns the token to send upstream. An error whose NeedsLogin
+	// method reports true makes the proxy answer 401 with a login hint; any
+	// other error answers 503. Error text is logged, never sent to clients.
+	Token(ctx context.Context) (string, error)
+	// State reports the credential's health for /readyz and metrics:
+	// "ready", or a word saying why not (needs_login, missing_secret, ...).
+	State() string
+}
+
+// StateReady is the State of a credential that can serve requests.
+const StateReady = "ready"
+
+// Credential is a named source of tokens.
+type Credential struct {
+	Name   string
+	Source TokenSource
+}
+
+// Workspace is an alias that selects a credential by name or Notion
+// workspace id, in /w/{workspace}/ paths and the X-Notion-Workspace header.
+type Workspace struct {
+	Name       string
+	ID         string // optional Notion workspace UUID, any case, dashes optional
+	Credential string
+}
+
+// Route selects a credential by method and path prefix.
+type Route struct {
+	Methods    []string // empty matches every method
+	PathPrefix string
+	Credential string
+}
+
+// ClientKey is a key local clients present to use the proxy.
+type ClientKey struct {
+	Name        string
+	Key         string
+	Credentials []string // empty allows every credential
+}
+
+// Config is the part of the proxy's behaviour that a configuration reload
+// may change. The proxy keeps no reference to the slices it is given.
+type Config struct {
+	Upstream          *url.URL
+	NotionVersion     string
+	ForceVersion      bool // send NotionVersion even when the client sent one
+	MaxBodyBytes      int64
+	Credentials       []Credential
+	Workspaces        []Workspace
+	Routes            []Route
+	DefaultCredential string // optional when there is exactly one credential
+	AllowedHosts      []string
+	AllowedOrigins    []string
+	ClientKeys        []ClientKey
+}
+
+// Options are the parts of the proxy fixed for its lifetime.
+type Options struct {
+	Logger *zap.Logger
+	// Transport carries requests upstream. Default: NewTransport with
+	// default options.
+	Transport http.RoundTripper
+	// Registry receives the proxy's metrics and is served on /metrics.
+	// Default: a new registry holding Go and process metrics too.
+	Registry *prometheus.Registry
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Handler is the proxy. It is safe for concurrent use; Update may be called
+// while requests are served.
+type Handler struct {
+	log       *zap.Logger
+	now       func() time.Time
+	current   atomic.Pointer[snapshot]
+	reverse   *httputil.ReverseProxy
+	metrics   *metrics
+	registry  *prometheus.Registry
+	notShared *notSharedLog
+}
+
+var _ http.Handler = (*Handler)(nil)
+
+// New returns a proxy serving cfg.
+func New(cfg Config, opts Options) (*Handler, error) {
+	if opts.Logger == nil {
+		opts.Logger = zap.NewNop()
+	}
+	if opts.Transport == nil {
+		opts.Transport = NewTransport(TransportOptions{})
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+		opts.Registry.MustRegister(collectors.NewGoCollector(),
+			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	h := &Handler{
+		log:       opts.Logger,
+		now:       opts.Now,
+		registry:  opts.Registry,
+		notShared: newNotSharedLog(notSharedCapacity),
+	}
+	m, err := newMetrics(opts.Registry, h.credentialStates)
+	if err != nil {
+		return nil, err
+	}
+	h.metrics = m
+	h.reverse = &httputil.ReverseProxy{
+		Rewrite:        h.rewrite,
+		Transport:      &credentialTransport{next: opts.Transport, log: h.log},
+		ModifyResponse: h.modifyResponse,
+		ErrorHandler:   h.handleError,
+		ErrorLog:       zap.NewStdLog(h.log.With(zap.String("event", "proxy_error"))),
+	}
+	if err := h.Update(cfg); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// Update swaps in a new configuration. Requests already started finish with
+// the configuration they started with.
+func (h *Handler) Update(cfg Config) error {
+	s, err := newSnapshot(cfg, h.current.Load())
+	if err != nil {
+		return err
+	}
+	h.current.Store(s)
+	return nil
+}
+
+// ServeHTTP answers local endpoints itself and forwards /v1/ and
+// /w/{workspace}/v1/ requests upstream.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s := h.current.Load()
+	ex := &exchange{snap: s, start: h.now()}
+	rec := &recorder{ResponseWriter: w}
+	defer h.finish(rec, r, ex)
+
+	// The caller's identity headers go before anything can fail, so no
+	// error path can forward or echo them.
+	presented := takeIdentity(r.Header)
+
+	if pe := s.checkProxyForm(r); pe != nil {
+		writeError(rec, pe)
+		return
+	}
+	if h.serveProbe(rec, r) {
+		ex.local = true
+		return
+	}
+	if pe := s.checkClient(r, presented, ex); pe != nil {
+		writeError(rec, pe)
+		return
+	}
+	if h.serveLocal(rec, r) {
+		ex.local = true
+		return
+	}
+	if pe := h.prepare(r, ex); pe != nil {
+		writeError(rec, pe)
+		return
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		// Bodies without a declared length are cut off while streaming;
+		// the transport returns the *http.MaxBytesError to handleError.
+		r.Body = http.MaxBytesReader(rec, r.Body, s.maxBodyBytes)
+	}
+	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
+	h.reverse.ServeHTTP(rec, r)
+}
+
+// prepare routes the request: the forwarded path, the body limit and the
+// credential.
+func (h *Handler) prepare(r *http.Request, ex *exchange) *proxyError {
+	s := ex.snap
+	workspace, out, rawOut, ok := splitPath(r.URL)
+	if !ok {
+		return newError(reasonNotFound, "no such endpoint %s: the proxy serves /v1/... and /w/{workspace}/v1/...", r.URL.Path)
+	}
+	ex.path, ex.rawPath = out, rawOut
+	if r.ContentLength > s.maxBodyBytes {
+		return newError(reasonBodyTooLarge, "request body is larger than max_body_bytes (%d bytes)", s.maxBodyBytes)
+	}
+	return s.choose(r, workspace, ex)
+}
+
+// exchange is the per-request state shared by the stages of one request.
+type exchange struct {
+	snap           *snapshot
+	start          time.Time
+	path, rawPath  string // forwarded path
+	cred           *credential
+	workspace      string
+	clientKeyScope *clientKey // the key the client presented, if keys are configured
+	status         int        // set when no response is written (client gone)
+	upstreamStatus int
+	requestID      string
+	retries        int
+	local          bool // answered by a local endpoint
+}
+
+func (ex *exchange) credentialName() string {
+	if ex.cred == nil {
+		return ""
+	}
+	return ex.cred.name
+}
+
+type exchangeKey struct{}
+
+func exchangeFrom(ctx context.Context) *exchange {
+	ex, _ := ctx.Value(exchangeKey{}).(*exchange)
+	if ex == nil {
+		// Only reachable if the transport is used outside ServeHTTP.
+		return &exchange{snap: &snapshot{}}
+	}
+	return ex
+}
