@@ -1,0 +1,109 @@
+package proxy
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestHealthAndReadiness(t *testing.T) {
+	r := newRig(t, nil)
+	if resp := r.do("GET", "/healthz", nil); resp.StatusCode != 200 {
+		t.Errorf("/healthz: %d", resp.StatusCode)
+	}
+	if resp := r.do("GET", "/readyz", nil); resp.StatusCode != 200 {
+		t.Errorf("/readyz with every credential ready: %d", resp.StatusCode)
+	}
+	r.partner.mu.Lock()
+	r.partner.state = "missing_secret"
+	r.partner.mu.Unlock()
+	resp := r.do("GET", "/readyz", nil)
+	var body readiness
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 503 || body.Credentials["partner"] != "missing_secret" || len(body.Credentials) != 1 {
+		t.Errorf("/readyz: %d %+v; want 503 naming partner only", resp.StatusCode, body)
+	}
+	metrics := readAll(t, r.do("GET", "/metrics", nil).Body)
+	for _, want := range []string{
+		`notion_proxy_credential_ready{credential="partner"} 0`,
+		`notion_proxy_credential_ready{credential="wiki"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	wantProxyError(t, r.do("POST", "/healthz", nil), 405, "method_not_allowed", "invalid_request")
+}
+
+func TestRequestMetricsAndAccessLog(t *testing.T) {
+	r := newRig(t, nil)
+	r.do("GET", "/v1/users/me", nil)
+	r.do("GET", "/w/acme/v1/pages/"+unsharedPage, nil)
+	r.do("GET", "/healthz", nil)
+	metrics := readAll(t, r.do("GET", "/metrics", nil).Body)
+	for _, want := range []string{
+		`notion_proxy_requests_total{credential="wiki",status="200"} 1`,
+		`notion_proxy_requests_total{credential="partner",status="404"} 1`,
+		`notion_proxy_request_duration_seconds_count{credential="wiki"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s\n%s", want, grep(metrics, "notion_proxy_requests"))
+		}
+	}
+	var lines []map[string]any
+	for _, e := range r.events("request") {
+		if e.Level.String() == "info" {
+			lines = append(lines, e.ContextMap())
+		}
+	}
+	if len(lines) != 2 {
+		t.Fatalf("%d info request lines, want 2 (probes log at debug)", len(lines))
+	}
+	f := lines[1]
+	for key, want := range map[string]any{
+		"method": "GET", "path": "/w/acme/v1/pages/" + unsharedPage, "status": int64(404),
+		"credential": "partner", "workspace": "acme", "upstream_status": int64(404), "retries": int64(0),
+	} {
+		if f[key] != want {
+			t.Errorf("request line %s = %v (%T), want %v", key, f[key], f[key], want)
+		}
+	}
+	for _, key := range []string{"duration_ms", "notion_request_id", "bytes"} {
+		if _, ok := f[key]; !ok || f["notion_request_id"] == "" {
+			t.Errorf("request line lacks %s: %v", key, f)
+		}
+	}
+}
+
+func TestCredentialErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		err    error
+		state  string
+		status int
+		reason string
+		code   string
+		hint   string
+	}{
+		{"needs login", needsLoginErr{}, "needs_login", 401, "credential_needs_login", "unauthorized", "notion-auth-proxy login wiki"},
+		{"missing secret", errors.New("environment variable X is not set"), "missing_secret", 503, "credential_unavailable", "service_unavailable", "missing_secret"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, nil)
+			r.wiki.mu.Lock()
+			r.wiki.err, r.wiki.state = tt.err, tt.state
+			r.wiki.mu.Unlock()
+			body := wantProxyError(t, r.do("GET", "/v1/users/me", nil), tt.status, tt.reason, tt.code)
+			if !strings.Contains(body.Message, tt.hint) || strings.Contains(body.Message, tt.err.Error()) {
+				t.Errorf("message %q: want %q and not the internal error", body.Message, tt.hint)
+			}
+			if n := len(r.fake.Requests()); n != 0 {
+				t.Errorf("upstream saw %d requests without a credential", n)
+			}
+		})
+	}
+}
