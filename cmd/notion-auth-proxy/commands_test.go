@@ -1,0 +1,99 @@
+package main
+
+import (
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func TestCheck(t *testing.T) {
+	dir := isolate(t)
+	fake := newFake(t)
+	t.Setenv("WIKI_TOKEN", testToken)
+	t.Setenv("REVOKED_TOKEN", "ntn_revoked_value_000000000000")
+	good := filepath.Join(dir, "good.yaml")
+	writeFile(t, good, "upstream: "+fake.URL()+"\ncredentials:\n  - {name: wiki, type: token, token_env: WIKI_TOKEN}\n")
+	mixed := filepath.Join(dir, "mixed.yaml")
+	writeFile(t, mixed, "upstream: "+fake.URL()+"\ndefault_credential: wiki\ncredentials:\n"+
+		"  - {name: wiki, type: token, token_env: WIKI_TOKEN}\n  - {name: gone, type: token, token_env: REVOKED_TOKEN}\n")
+	bad := filepath.Join(dir, "bad.yaml")
+	writeFile(t, bad, "listen: nope\nnotion_version_policy: sometimes\ncredentials:\n  - {name: wiki, type: oauth}\nworkspaces:\n  - {name: a, credential: missing}\n")
+
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		want    []string
+		notWant []string
+	}{
+		{"valid", []string{"check", "--config", good}, 0, []string{"configuration is valid"}, nil},
+		{"every problem listed", []string{"check", "--config", bad}, 2,
+			[]string{"listen", "notion_version_policy", "client_id", "redirect_url", "workspaces[0].credential"}, []string{"configuration is valid"}},
+		{"missing file", []string{"check", "--config", filepath.Join(dir, "nope.yaml")}, 2, []string{"nope.yaml"}, nil},
+		{"online", []string{"check", "--online", "--config", good}, 0,
+			[]string{"configuration is valid", `wiki: ok: bot "Wiki Bot" in workspace "Acme Wiki"`}, nil},
+		{"online with a rejected token", []string{"check", "--online", "--config", mixed}, 1,
+			[]string{`wiki: ok`, "gone: FAILED", "401", "1 of 2 credentials failed"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, tt.args...)
+			all := stdout + stderr
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", code, tt.code, all)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("output lacks %q:\n%s", w, all)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(all, w) {
+					t.Errorf("output has %q:\n%s", w, all)
+				}
+			}
+			if strings.Contains(all, testToken) || strings.Contains(all, "ntn_revoked_value") {
+				t.Error("a token appears in the output")
+			}
+		})
+	}
+}
+
+func TestCheckWarnsAboutMissingSecrets(t *testing.T) {
+	dir := isolate(t)
+	cfg := filepath.Join(dir, "c.yaml")
+	writeFile(t, cfg, "credentials:\n  - {name: wiki, type: token, token_env: UNSET_TOKEN_VAR}\n")
+	code, stdout, _ := runCmd(t, "check", "--config", cfg)
+	if code != 0 || !strings.Contains(stdout, "warning: credential wiki") || !strings.Contains(stdout, "UNSET_TOKEN_VAR") {
+		t.Errorf("exit %d, output %q", code, stdout)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	isolate(t)
+	for _, args := range [][]string{{"serve", "--no-such-flag"}, {"bogus"}, {"version", "extra"}, {"--log-level"}} {
+		if code, _, _ := runCmd(t, args...); code != 2 {
+			t.Errorf("%q: exit %d, want 2", args, code)
+		}
+	}
+	t.Setenv("NOTION_API_TOKEN", testToken)
+	code, _, stderr := runCmd(t, "serve", "--log-level", "loud")
+	if code != 2 || !strings.Contains(stderr, "log.level") {
+		t.Errorf("bad --log-level: exit %d %q", code, stderr)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	isolate(t)
+	code, stdout, _ := runCmd(t, "version")
+	if code != 0 || !strings.Contains(stdout, "notion-auth-proxy dev") || !strings.Contains(stdout, runtime.Version()) {
+		t.Errorf("version: %d %q", code, stdout)
+	}
+	code, stdout, _ = runCmd(t, "--help")
+	for _, want := range []string{"serve", "check", "version", "--config", "--log-level", "--log-format"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+}

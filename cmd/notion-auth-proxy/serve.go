@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
+)
+
+// Server timeouts (SPEC §8) and the shutdown drain cap (SPEC §3).
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 120 * time.Second
+	shutdownTimeout   = 15 * time.Second
+)
+
+func newServeCommand(g *globals, s streams) *cobra.Command {
+	var listen string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the proxy",
+		Long: `Run the proxy. SIGINT and SIGTERM stop it gracefully, draining in-flight
+requests for up to 15 seconds; SIGHUP reloads the configuration.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			overrides := map[string]string{}
+			if cmd.Flags().Changed("listen") {
+				overrides["listen"] = listen
+			}
+			return serve(cmd.Context(), g, overrides, s)
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "", "listen address (default from config: 127.0.0.1:8700)")
+	return cmd
+}
+
+// serve runs the proxy until ctx ends.
+func serve(ctx context.Context, g *globals, overrides map[string]string, s streams) error {
+	cfg, err := loadConfig(g, overrides)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(cfg.Log, zapcore.Lock(zapcore.AddSync(s.err)))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+
+	creds := buildCredentials(cfg)
+	pc, err := proxyConfig(cfg, creds)
+	if err != nil {
+		return err
+	}
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handler, err := proxy.New(pc, proxy.Options{
+		Logger:    log,
+		Transport: proxy.NewTransport(proxy.TransportOptions{ResponseHeaderTimeout: cfg.UpstreamTimeout}),
+		Registry:  registry,
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          zap.NewStdLog(log.With(zap.String("event", "http_server"))),
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r := &reloader{g: g, overrides: overrides, log: log, handler: handler, path: cfg.Path}
+	r.start(runCtx, creds)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go r.onSignal(runCtx, hup)
+
+	log.Info("serving", zap.String("event", "listening"), zap.String("addr", ln.Addr().String()),
+		zap.String("upstream", cfg.Upstream), zap.String("config", cfg.Path), zap.Int("credentials", len(creds.list)))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", zap.String("event", "shutdown"))
+	shutdownCtx, stop := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer stop()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// reloader swaps in a new configuration on SIGHUP. An invalid configuration
+// is logged and the old one keeps serving.
+type reloader struct {
+	g         *globals
+	overrides map[string]string
+	log       *zap.Logger
+	handler   *proxy.Handler
+	path      string
+	stopCreds context.CancelFunc
+}
+
+func (r *reloader) start(ctx context.Context, creds *credentialSet) {
+	credCtx, cancel := context.WithCancel(ctx)
+	creds.run(credCtx)
+	if r.stopCreds != nil {
+		r.stopCreds()
+	}
+	r.stopCreds = cancel
+}
+
+func (r *reloader) onSignal(ctx context.Context, hup <-chan os.Signal) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			r.reload(ctx)
+		}
+	}
+}
+
+func (r *reloader) reload(ctx context.Context) {
+	err := r.apply(ctx)
+	if err != nil {
+		r.log.Error("configuration reload failed; the previous configuration keeps serving",
+			zap.String("event", "config_reload_failed"), zap.String("path", r.path), zap.Error(err))
+		return
+	}
+	r.log.Info("configuration reloaded", zap.String("event", "config_reloaded"), zap.String("path", r.path))
+}
+
+func (r *reloader) apply(ctx context.Context) error {
+	cfg, err := loadConfig(r.g, r.overrides)
+	if err != nil {
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return ue.err
+		}
+		return err
+	}
+	creds := buildCredentials(cfg)
+	pc, err := proxyConfig(cfg, creds)
+	if err != nil {
+		return err
+	}
+	if err := r.handler.Update(pc); err != nil {
+		return err
+	}
+	r.path = cfg.Path
+	r.start(ctx, creds)
+	return nil
+}

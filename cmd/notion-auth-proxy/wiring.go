@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/credstore"
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/config"
+	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
+)
+
+// tokenFilePoll is how often token files are re-read: a rotated file is in
+// use within this interval.
+const tokenFilePoll = time.Second
+
+// loadConfig loads and validates the configuration with the global flags
+// and extra flag overrides applied. Every error is bad configuration.
+func loadConfig(g *globals, overrides map[string]string) (*config.Config, error) {
+	opts := config.Options{Path: g.configPath, Overrides: map[string]string{}}
+	for k, v := range overrides {
+		opts.Overrides[k] = v
+	}
+	if g.logLevel != "" {
+		opts.Overrides["log.level"] = g.logLevel
+	}
+	if g.logFormat != "" {
+		opts.Overrides["log.format"] = g.logFormat
+	}
+	cfg, err := config.Load(opts)
+	if err != nil {
+		return nil, usage(err)
+	}
+	return cfg, nil
+}
+
+// newLogger builds the JSON (or console) logger on w. Nothing is sampled, so
+// every not_shared line reaches the operator.
+func newLogger(c config.Log, w zapcore.WriteSyncer) (*zap.Logger, error) {
+	level, err := zapcore.ParseLevel(c.Level)
+	if err != nil {
+		return nil, usage(fmt.Errorf("log level: %w", err))
+	}
+	ec := zap.NewProductionEncoderConfig()
+	ec.TimeKey = "ts"
+	ec.EncodeTime = zapcore.ISO8601TimeEncoder
+	var enc zapcore.Encoder
+	if c.Format == "console" {
+		ec.EncodeLevel = zapcore.CapitalLevelEncoder
+		enc = zapcore.NewConsoleEncoder(ec)
+	} else {
+		enc = zapcore.NewJSONEncoder(ec)
+	}
+	return zap.New(zapcore.NewCore(enc, w, level)), nil
+}
+
+// credentialSet is the credential sources of one configuration, with the
+// background work some of them need.
+type credentialSet struct {
+	list   []proxy.Credential
+	static []*credstore.Static
+}
+
+// buildCredentials makes a token source for every configured credential.
+func buildCredentials(cfg *config.Config) *credentialSet {
+	set := &credentialSet{}
+	for _, c := range cfg.Credentials {
+		var s *credstore.Static
+		switch {
+		case c.Type == config.TypeOAuth:
+			s = credstore.NewMissingToken(c.Name, "OAuth credentials are not supported by this build yet")
+		case c.TokenEnv != "":
+			s = credstore.NewEnvToken(c.Name, c.TokenEnv, nil)
+		case c.TokenFile != "":
+			s = credstore.NewFileToken(c.Name, c.TokenFile)
+		default:
+			s = credstore.NewMissingToken(c.Name, "no token_env or token_file is configured")
+		}
+		set.static = append(set.static, s)
+		set.list = append(set.list, proxy.Credential{Name: c.Name, Source: s})
+	}
+	return set
+}
+
+// run keeps file-backed tokens fresh until ctx ends.
+func (s *credentialSet) run(ctx context.Context) {
+	for _, st := range s.static {
+		go st.Run(ctx, tokenFilePoll)
+	}
+}
+
+// proxyConfig maps the configuration onto the proxy's. Client keys are read
+// from their environment variables or files here; a missing one is an error.
+func proxyConfig(cfg *config.Config, creds *credentialSet) (proxy.Config, error) {
+	upstream, err := url.Parse(cfg.Upstream)
+	if err != nil {
+		return proxy.Config{}, usage(fmt.Errorf("upstream: %w", err))
+	}
+	pc := proxy.Config{
+		Upstream:          upstream,
+		NotionVersion:     cfg.NotionVersion,
+		ForceVersion:      cfg.NotionVersionPolicy == "force",
+		MaxBodyBytes:      cfg.MaxBodyBytes,
+		Credentials:       creds.list,
+		DefaultCredential: cfg.DefaultCredential,
+		AllowedHosts:      cfg.AllowedHosts,
+		AllowedOrigins:    cfg.AllowedOrigins,
+	}
+	for _, w := range cfg.Workspaces {
+		pc.Workspaces = append(pc.Workspaces, proxy.Workspace{Name: w.Name, ID: w.ID, Credential: w.Credential})
+	}
+	for _, r := range cfg.Routes {
+		pc.Routes = append(pc.Routes, proxy.Route{Methods: r.Methods, PathPrefix: r.PathPrefix, Credential: r.Credential})
+	}
+	var problems []error
+	for i, k := range cfg.ClientKeys {
+		key, err := readSecret(k.KeyEnv, k.KeyFile)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("client_keys[%d] (%s): %w", i, k.Name, err))
+			continue
+		}
+		pc.ClientKeys = append(pc.ClientKeys, proxy.ClientKey{Name: k.Name, Key: key.Reveal(), Credentials: k.Credentials})
+	}
+	if len(problems) > 0 {
+		return proxy.Config{}, usage(errors.Join(problems...))
+	}
+	return pc, nil
+}
+
+// readSecret reads a secret from an environment variable or a file. Errors
+// name where it was looked for, never what was found.
+func readSecret(envVar, file string) (credstore.Secret, error) {
+	if envVar != "" {
+		v := strings.TrimSpace(os.Getenv(envVar))
+		if v == "" {
+			return "", fmt.Errorf("environment variable %s is not set", envVar)
+		}
+		return credstore.Secret(v), nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		return "", fmt.Errorf("%s is empty", file)
+	}
+	return credstore.Secret(v), nil
+}
