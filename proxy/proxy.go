@@ -143,6 +143,7 @@ func New(cfg Config, opts Options) (*Handler, error) {
 		Transport:      &credentialTransport{next: opts.Transport, log: h.log},
 		ModifyResponse: h.modifyResponse,
 		ErrorHandler:   h.handleError,
+		BufferPool:     newBufferPool(),
 		ErrorLog:       zap.NewStdLog(h.log.With(zap.String("event", "proxy_error"))),
 	}
 	if err := h.Update(cfg); err != nil {

@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -81,4 +83,25 @@ func (t *credentialTransport) rejected(cred *credential, token string) {
 	cred.rejected.Store(&token)
 	t.log.Error("Notion rejected the credential's token: revoked, or the integration was removed",
 		zap.String("event", "token_rejected"), zap.String("credential", cred.name))
+}
+
+// bufferPool lends ReverseProxy its 32 KiB copy buffers, so streaming a
+// body costs no allocation per request.
+type bufferPool struct{ pool sync.Pool }
+
+var _ httputil.BufferPool = (*bufferPool)(nil)
+
+const copyBufferSize = 32 << 10
+
+func newBufferPool() *bufferPool {
+	return &bufferPool{pool: sync.Pool{New: func() any { b := make([]byte, copyBufferSize); return &b }}}
+}
+
+func (p *bufferPool) Get() []byte { return *p.pool.Get().(*[]byte) }
+
+func (p *bufferPool) Put(b []byte) {
+	if cap(b) == copyBufferSize {
+		b = b[:copyBufferSize]
+		p.pool.Put(&b)
+	}
 }

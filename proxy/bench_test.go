@@ -1,0 +1,114 @@
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// upstreamStub answers like Notion's users/me without recording anything,
+// so the benchmarks measure the proxy rather than the fake.
+func upstreamStub(b *testing.B) *httptest.Server {
+	body := []byte(`{"object":"user","id":"b1","name":"Wiki Bot","type":"bot","bot":{}}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+wikiToken {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+func benchClient() *http.Client {
+	t := NewTransport(TransportOptions{})
+	return &http.Client{Transport: t}
+}
+
+func get(b *testing.B, c *http.Client, url string) {
+	resp, err := c.Get(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+// BenchmarkDirect is the baseline: the client talks to the upstream itself.
+func BenchmarkDirect(b *testing.B) {
+	up := upstreamStub(b)
+	c := benchClient()
+	req := func() {
+		r, _ := http.NewRequest("GET", up.URL+"/v1/users/me", nil)
+		r.Header.Set("Authorization", "Bearer "+wikiToken)
+		resp, err := c.Do(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req()
+		}
+	})
+}
+
+// BenchmarkProxy sends the same request through the proxy, with the access
+// log encoding every line (to a discarding sink).
+func BenchmarkProxy(b *testing.B) {
+	up := upstreamStub(b)
+	u, _ := url.Parse(up.URL)
+	h, err := New(Config{
+		Upstream: u, NotionVersion: "2025-09-03", MaxBodyBytes: 1 << 20,
+		Credentials: []Credential{{Name: "wiki", Source: &source{token: wikiToken}}},
+	}, Options{Logger: zap.New(discardCore())})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
+	c := benchClient()
+	target := srv.URL + "/v1/users/me"
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			get(b, c, target)
+		}
+	})
+}
+
+// BenchmarkStripHeaders measures the header rules on a typical SDK request.
+func BenchmarkStripHeaders(b *testing.B) {
+	base := http.Header{
+		"Authorization": {"Bearer x"}, "Content-Type": {"application/json"}, "Accept": {"application/json"},
+		"User-Agent": {"notionhq-client/5"}, "Notion-Version": {"2025-09-03"}, "X-Forwarded-For": {"1.2.3.4"},
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		h := base.Clone()
+		stripHeaders(h)
+		if len(h) != 4 || !strings.HasPrefix(h.Get("User-Agent"), "notionhq") {
+			b.Fatal("wrong headers")
+		}
+	}
+}
+
+// discardCore encodes log lines as serve does and throws them away.
+func discardCore() zapcore.Core {
+	return zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(io.Discard), zap.InfoLevel)
+}
