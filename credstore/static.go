@@ -101,15 +101,7 @@ func (s *Static) Run(ctx context.Context, interval time.Duration) {
 }
 
 func (s *Static) reload() {
-	b, err := os.ReadFile(s.file)
-	token := Secret(strings.TrimSpace(string(b)))
-	switch {
-	case err != nil:
-		// The error names the path only; os errors never hold file content.
-		err = fmt.Errorf("read token file: %w: %w", err, ErrMissingSecret)
-	case token == "":
-		err = fmt.Errorf("token file %s is empty: %w", s.file, ErrMissingSecret)
-	}
+	token, err := ReadSecret("", s.file)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
@@ -121,4 +113,27 @@ func (s *Static) reload() {
 		return
 	}
 	s.token, s.err = token, nil
+}
+
+// ReadSecret reads a secret from the environment variable envVar or, when
+// envVar is empty, from file. Surrounding white space is removed; an empty
+// value is an error. Errors name where the secret was looked for, never what
+// was found.
+func ReadSecret(envVar, file string) (Secret, error) {
+	if envVar != "" {
+		v := strings.TrimSpace(os.Getenv(envVar))
+		if v == "" {
+			return "", fmt.Errorf("environment variable %s is not set: %w", envVar, ErrMissingSecret)
+		}
+		return Secret(v), nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read secret file: %w: %w", err, ErrMissingSecret)
+	}
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		return "", fmt.Errorf("secret file %s is empty: %w", file, ErrMissingSecret)
+	}
+	return Secret(v), nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -95,5 +96,44 @@ func TestVersionAndHelp(t *testing.T) {
 		if code != 0 || !strings.Contains(stdout, want) {
 			t.Errorf("help lacks %q", want)
 		}
+	}
+}
+
+func TestServeNeedsItsClientKeys(t *testing.T) {
+	dir := isolate(t)
+	t.Setenv("WIKI_TOKEN", testToken)
+	cfg := filepath.Join(dir, "c.yaml")
+	writeFile(t, cfg, "credentials:\n  - {name: wiki, type: token, token_env: WIKI_TOKEN}\n"+
+		"client_keys:\n  - {name: ci, key_env: UNSET_CLIENT_KEY}\n  - {name: ops, key_file: "+filepath.Join(dir, "absent")+"}\n")
+	code, _, stderr := runCmd(t, "serve", "--config", cfg)
+	if code != 2 || !strings.Contains(stderr, "UNSET_CLIENT_KEY") || !strings.Contains(stderr, "ops") {
+		t.Errorf("exit %d, stderr %q; want 2 naming both missing keys", code, stderr)
+	}
+}
+
+func TestServeWithClientKey(t *testing.T) {
+	dir := isolate(t)
+	fake := newFake(t)
+	t.Setenv("WIKI_TOKEN", testToken)
+	t.Setenv("CI_KEY", "client-key-for-ci-0001")
+	cfg := filepath.Join(dir, "c.yaml")
+	writeFile(t, cfg, "upstream: "+fake.URL()+"\ncredentials:\n  - {name: wiki, type: token, token_env: WIKI_TOKEN}\n"+
+		"client_keys:\n  - {name: ci, key_env: CI_KEY}\n")
+	s := startServe(t, "--config", cfg)
+	if resp, _ := s.get(t, "/v1/users/me"); resp.StatusCode != 401 || resp.Header.Get("X-Notion-Proxy-Error") != "client_key_required" {
+		t.Errorf("without a key: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", s.url+"/v1/users/me", nil)
+	req.Header.Set("Authorization", "Bearer client-key-for-ci-0001")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if up, _ := fake.LastRequest(); resp.StatusCode != 200 || up.Token != testToken {
+		t.Errorf("with a key: %d, upstream token is not the credential's", resp.StatusCode)
+	}
+	if strings.Contains(s.stderr.String(), "client-key-for-ci") {
+		t.Error("the client key was logged")
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -121,7 +119,7 @@ func proxyConfig(cfg *config.Config, creds *credentialSet) (proxy.Config, error)
 	}
 	var problems []error
 	for i, k := range cfg.ClientKeys {
-		key, err := readSecret(k.KeyEnv, k.KeyFile)
+		key, err := credstore.ReadSecret(k.KeyEnv, k.KeyFile)
 		if err != nil {
 			problems = append(problems, fmt.Errorf("client_keys[%d] (%s): %w", i, k.Name, err))
 			continue
@@ -132,25 +130,4 @@ func proxyConfig(cfg *config.Config, creds *credentialSet) (proxy.Config, error)
 		return proxy.Config{}, usage(errors.Join(problems...))
 	}
 	return pc, nil
-}
-
-// readSecret reads a secret from an environment variable or a file. Errors
-// name where it was looked for, never what was found.
-func readSecret(envVar, file string) (credstore.Secret, error) {
-	if envVar != "" {
-		v := strings.TrimSpace(os.Getenv(envVar))
-		if v == "" {
-			return "", fmt.Errorf("environment variable %s is not set", envVar)
-		}
-		return credstore.Secret(v), nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", err
-	}
-	v := strings.TrimSpace(string(b))
-	if v == "" {
-		return "", fmt.Errorf("%s is empty", file)
-	}
-	return credstore.Secret(v), nil
 }

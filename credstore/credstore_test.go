@@ -1,0 +1,117 @@
+package credstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+const token = "ntn_credstore_test_secret_42"
+
+func TestSecretNeverPrints(t *testing.T) {
+	s := Secret(token)
+	var logged bytes.Buffer
+	log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(&logged), zap.DebugLevel))
+	log.Info("x", zap.Any("any", s), zap.Stringer("stringer", s), zap.Object("object", s), zap.Reflect("reflect", struct{ S Secret }{s}))
+	j, _ := json.Marshal(map[string]Secret{"token": s})
+	outputs := map[string]string{
+		"%v": fmt.Sprintf("%v", s), "%s": fmt.Sprintf("%s", s), "%q": fmt.Sprintf("%q", s),
+		"%+v": fmt.Sprintf("%+v", struct{ S Secret }{s}), "%#v": fmt.Sprintf("%#v", s),
+		"json": string(j), "zap": logged.String(), "error": fmt.Errorf("wrap %v", s).Error(),
+	}
+	for name, out := range outputs {
+		if strings.Contains(out, token) || !strings.Contains(out, "[REDACTED]") {
+			t.Errorf("%s printed %q", name, out)
+		}
+	}
+	if s.Reveal() != token {
+		t.Error("Reveal does not return the value")
+	}
+}
+
+func TestEnvToken(t *testing.T) {
+	t.Setenv("CREDSTORE_TEST_TOKEN", " "+token+"\n")
+	s := NewEnvToken("wiki", "CREDSTORE_TEST_TOKEN", nil)
+	if got, err := s.Token(context.Background()); err != nil || got != token || s.State() != "ready" {
+		t.Fatalf("Token() = %q, %v; state %s", got, err, s.State())
+	}
+
+	t.Setenv("CREDSTORE_TEST_TOKEN", "")
+	s = NewEnvToken("wiki", "CREDSTORE_TEST_TOKEN", nil)
+	_, err := s.Token(context.Background())
+	var ce *Error
+	if !errors.As(err, &ce) || ce.State != StateMissingSecret || !errors.Is(err, ErrMissingSecret) ||
+		ce.NeedsLogin() || s.State() != "missing_secret" || !strings.Contains(err.Error(), "CREDSTORE_TEST_TOKEN") {
+		t.Errorf("missing env token: %v, state %s", err, s.State())
+	}
+}
+
+func TestFileTokenFollowsRotation(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "token")
+	write := func(s string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := NewFileToken("wiki", path)
+	if s.State() != "missing_secret" || !strings.Contains(s.Err().Error(), "token") {
+		t.Fatalf("absent file: state %s err %v", s.State(), s.Err())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Run(ctx, 5*time.Millisecond)
+
+	write(token + "\n")
+	waitToken(t, s, token)
+	write("ntn_rotated_value")
+	waitToken(t, s, "ntn_rotated_value")
+
+	// A brief gap during a rotation keeps the last good token.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if got, err := s.Token(ctx); err != nil || got != "ntn_rotated_value" {
+		t.Errorf("during a gap: %q, %v", got, err)
+	}
+	write("   \n")
+	time.Sleep(50 * time.Millisecond)
+	if got, _ := s.Token(ctx); got != "ntn_rotated_value" {
+		t.Errorf("an empty file replaced the token")
+	}
+	if err := s.Err(); err != nil && strings.Contains(err.Error(), "ntn_") {
+		t.Errorf("error shows the secret: %v", err)
+	}
+}
+
+func waitToken(t *testing.T, s *Static, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if got, err := s.Token(context.Background()); err == nil && got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("token file change not picked up")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func TestMissingToken(t *testing.T) {
+	s := NewMissingToken("partner", "no token_env or token_file")
+	if _, err := s.Token(context.Background()); !errors.Is(err, ErrMissingSecret) || s.State() != "missing_secret" {
+		t.Errorf("missing token: %v %s", err, s.State())
+	}
+}
