@@ -161,6 +161,9 @@ func (h *Handler) handleError(w http.ResponseWriter, r *http.Request, err error)
 	default:
 		pe = newError(reasonUpstreamUnreachable, "the Notion API could not be reached or answered badly")
 	}
+	if ex.cred != nil {
+		w.Header().Set(headerCredential, ex.cred.name)
+	}
 	if pe.reason == reasonUpstreamUnreachable || pe.reason == reasonUpstreamTimeout {
 		h.log.Warn("upstream error", zap.String("event", "upstream_error"),
 			zap.String("credential", ex.credentialName()), zap.Error(err))

@@ -21,7 +21,11 @@ func TestUpstreamFailures(t *testing.T) {
 	t.Run("unreachable", func(t *testing.T) {
 		r := newRig(t, nil)
 		r.fake.Close()
-		body := wantProxyError(t, r.do("GET", "/v1/users/me", nil), 502, "upstream_unreachable", "internal_server_error")
+		resp := r.do("GET", "/v1/users/me", nil)
+		body := wantProxyError(t, resp, 502, "upstream_unreachable", "internal_server_error")
+		if resp.Header.Get("X-Notion-Proxy-Credential") != "wiki" {
+			t.Error("a failed forward does not name the credential it used")
+		}
 		if strings.Contains(body.Message, "127.0.0.1") || strings.Contains(body.Message, "dial") {
 			t.Errorf("message %q carries internal error text", body.Message)
 		}

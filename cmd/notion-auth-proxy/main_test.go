@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
@@ -275,5 +277,44 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestShutdownDrainsInFlightRequests(t *testing.T) {
+	isolate(t)
+	fake := newFake(t)
+	t.Setenv("NOTION_API_TOKEN", testToken)
+	t.Setenv("NOTION_PROXY_UPSTREAM", fake.URL())
+	s := startServe(t)
+	fake.SetDelay(500 * time.Millisecond)
+	result := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(s.url + "/v1/users/me")
+		if err != nil {
+			result <- 0
+			return
+		}
+		resp.Body.Close()
+		result <- resp.StatusCode
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(fake.Requests()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if code := s.stop(); code != 0 {
+		t.Errorf("serve exited %d", code)
+	}
+	if status := <-result; status != 200 {
+		t.Errorf("in-flight request got %d during shutdown, want 200", status)
+	}
+	if _, err := http.Get(s.url + "/healthz"); err == nil {
+		t.Error("still accepting after shutdown")
+	}
+}
+
+func TestServerTimeouts(t *testing.T) {
+	srv := newServer(http.NotFoundHandler(), zap.NewNop())
+	if srv.ReadHeaderTimeout != 10*time.Second || srv.IdleTimeout != 120*time.Second || srv.WriteTimeout != 0 {
+		t.Errorf("read-header %s, idle %s, write %s; want 10s, 120s, none", srv.ReadHeaderTimeout, srv.IdleTimeout, srv.WriteTimeout)
 	}
 }

@@ -79,12 +79,7 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: readHeaderTimeout,
-		IdleTimeout:       idleTimeout,
-		ErrorLog:          zap.NewStdLog(log.With(zap.String("event", "http_server"))),
-	}
+	srv := newServer(handler, log)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r := &reloader{g: g, overrides: overrides, log: log, handler: handler, path: cfg.Path}
@@ -110,6 +105,17 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// newServer returns the proxy's HTTP server with the timeouts of SPEC §8.
+// There is no write timeout: downloads stream for as long as they take.
+func newServer(h http.Handler, log *zap.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          zap.NewStdLog(log.With(zap.String("event", "http_server"))),
+	}
 }
 
 // reloader swaps in a new configuration on SIGHUP. An invalid configuration
