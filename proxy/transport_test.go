@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -171,5 +173,54 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 5s")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestReusesUpstreamConnections checks the pool: sequential requests share
+// one upstream connection, and concurrent ones never open more than there
+// are requests in flight.
+func TestReusesUpstreamConnections(t *testing.T) {
+	fake := notiontest.NewServer()
+	defer fake.Close()
+	fake.AddToken(wikiToken, notiontest.Bot{ID: "b1", Name: "Wiki Bot"})
+	var conns atomic.Int64
+	up := httptest.NewUnstartedServer(fake.Handler())
+	up.Listener = &countingListener{Listener: up.Listener, n: &conns}
+	up.Start()
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	h, err := New(Config{Upstream: u, NotionVersion: "2025-09-03", MaxBodyBytes: 1 << 20,
+		Credentials: []Credential{{Name: "wiki", Source: &source{token: wikiToken}}}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	get := func() {
+		resp, err := http.Get(srv.URL + "/v1/users/me")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	for range 20 {
+		get()
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("20 sequential requests opened %d upstream connections, want 1", n)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 10 {
+				get()
+			}
+		})
+	}
+	wg.Wait()
+	if n := conns.Load(); n > 9 {
+		t.Errorf("8 concurrent clients opened %d upstream connections in all, want at most 9", n)
 	}
 }
