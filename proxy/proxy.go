@@ -37,6 +37,16 @@ type TokenSource interface {
 	State() string
 }
 
+// A Refresher is a TokenSource that can replace a token upstream rejected,
+// such as an OAuth credential.
+type Refresher interface {
+	TokenSource
+	// Refresh returns a token to use instead of rejected, refreshing the
+	// credential unless someone already replaced rejected. Concurrent
+	// callers share one refresh; each gives up when its ctx ends.
+	Refresh(ctx context.Context, rejected string) (string, error)
+}
+
 // StateReady is the State of a credential that can serve requests.
 const StateReady = "ready"
 

@@ -3,6 +3,7 @@ package proxy
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -47,7 +48,8 @@ func NewTransport(opts TransportOptions) *http.Transport {
 }
 
 // credentialTransport attaches the selected credential's token, last of all
-// changes to the request, and notices when upstream rejects it.
+// changes to the request. When upstream rejects a token a Refresher can
+// replace, it refreshes once and replays the request if its body was kept.
 type credentialTransport struct {
 	next http.RoundTripper
 	log  *zap.Logger
@@ -63,15 +65,47 @@ func (t *credentialTransport) RoundTrip(req *http.Request) (*http.Response, erro
 		return nil, &credentialError{credential: cred.name, state: cred.source.State(), err: err}
 	}
 	out := req.Clone(req.Context())
+	refresher, canRefresh := cred.source.(Refresher)
+	replay := false
+	if canRefresh {
+		if replay, err = replayable(out); err != nil {
+			return nil, err
+		}
+	}
 	out.Header.Set("Authorization", "Bearer "+token)
 	resp, err := t.next.RoundTrip(out)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+	if !canRefresh {
+		t.rejected(cred, token)
+		return resp, nil
+	}
+	fresh, err := refresher.Refresh(req.Context(), token)
 	if err != nil {
+		drain(resp)
+		return nil, &credentialError{credential: cred.name, state: cred.source.State(), err: err}
+	}
+	if !replay || fresh == token {
+		// Not replayable: the next request uses the new token.
+		return resp, nil
+	}
+	drain(resp)
+	again := out.Clone(req.Context())
+	if again.Body, err = out.GetBody(); err != nil {
 		return nil, err
 	}
-	if resp.StatusCode == http.StatusUnauthorized {
-		t.rejected(cred, token)
-	}
-	return resp, nil
+	again.Header.Set("Authorization", "Bearer "+fresh)
+	ex.retries++
+	// A second 401 is passed on: one refresh per rejected token.
+	return t.next.RoundTrip(again)
+}
+
+// drain discards what is left of a response that will not be passed on, so
+// its connection can be reused.
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
 }
 
 // rejected logs token_rejected once per token upstream refuses: a static
