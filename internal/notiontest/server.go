@@ -38,6 +38,7 @@ type Server struct {
 	fault    func(http.ResponseWriter, *http.Request) bool
 	failNext failure
 	delay    time.Duration
+	oauth    oauthState
 }
 
 // NewServer returns a started fake speaking HTTP/1.1 on 127.0.0.1.
@@ -119,8 +120,10 @@ func (s *Server) routes() *http.ServeMux {
 	mux.Handle("POST /v1/file_uploads/{id}/send", s.api(s.sendFileUpload))
 	mux.Handle("/v1/__fake/echo", s.api(s.echo))
 	mux.Handle("GET /v1/__fake/download", s.api(s.download))
+	mux.Handle("GET /v1/oauth/authorize", http.HandlerFunc(s.oauthAuthorize))
+	mux.Handle("POST /v1/oauth/token", http.HandlerFunc(s.oauthToken))
 	mux.Handle("/", s.invalid)
-	return mux
+	return s.withTokenExpiry(mux)
 }
 
 // serve is the outermost handler: it records the request, assigns its request
