@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -41,6 +42,34 @@ func (h *Handler) serveLocal(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// serveOAuth passes the OAuth login endpoints to their handler. They need
+// no client key (a browser cannot send one) but answer only connections
+// from loopback addresses: whoever completes a login binds a workspace to
+// the credential.
+func (h *Handler) serveOAuth(w http.ResponseWriter, r *http.Request, s *snapshot) {
+	switch {
+	case h.oauth == nil:
+		writeError(w, newError(reasonNotFound, "no OAuth credentials are configured"))
+	case !s.hostAllowed(r.Host):
+		writeError(w, newError(reasonForbiddenHost,
+			"Host %q is not a loopback name; add it to allowed_hosts to accept it", r.Host))
+	case !loopbackPeer(r.RemoteAddr):
+		writeError(w, newError(reasonForbiddenHost,
+			"OAuth login answers only connections from this machine; run `notion-auth-proxy login` on the host or through a port-forward"))
+	default:
+		h.oauth.ServeHTTP(w, r)
+	}
+}
+
+func loopbackPeer(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func localMethod(w http.ResponseWriter, r *http.Request) bool {

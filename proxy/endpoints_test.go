@@ -3,6 +3,9 @@ package proxy
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -105,5 +108,42 @@ func TestCredentialErrors(t *testing.T) {
 				t.Errorf("upstream saw %d requests without a credential", n)
 			}
 		})
+	}
+}
+
+func TestOAuthEndpointsAnswerOnlyLoopback(t *testing.T) {
+	called := 0
+	oauth := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { called++ })
+	up, _ := url.Parse("http://127.0.0.1:1")
+	h, err := New(Config{Upstream: up, MaxBodyBytes: 1,
+		Credentials: []Credential{{Name: "wiki", Source: &source{token: wikiToken}}},
+		ClientKeys:  []ClientKey{{Name: "ci", Key: "k"}},
+	}, Options{OAuth: oauth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		remote, host string
+		served       bool
+	}{
+		{"127.0.0.1:5000", "127.0.0.1:8700", true},
+		{"[::1]:5000", "localhost:8700", true},
+		{"10.1.2.3:5000", "127.0.0.1:8700", false},    // a remote peer
+		{"127.0.0.1:5000", "attacker.example", false}, // DNS rebinding
+	}
+	for _, tt := range tests {
+		for _, path := range []string{"/oauth/start/wiki", "/oauth/callback?state=x&code=y"} {
+			called = 0
+			req := httptest.NewRequest("GET", path, nil)
+			req.RemoteAddr, req.Host = tt.remote, tt.host
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if served := called == 1; served != tt.served {
+				t.Errorf("%s from %s Host %s: served %v (status %d), want %v", path, tt.remote, tt.host, served, rec.Code, tt.served)
+			}
+			if !tt.served && rec.Code != 403 {
+				t.Errorf("%s from %s: status %d, want 403", path, tt.remote, rec.Code)
+			}
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -103,6 +104,9 @@ type Options struct {
 	// Registry receives the proxy's metrics and is served on /metrics.
 	// Default: a new registry holding Go and process metrics too.
 	Registry *prometheus.Registry
+	// OAuth, when set, serves /oauth/start/{credential} and
+	// /oauth/callback. It is reached only from loopback connections.
+	OAuth http.Handler
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -117,6 +121,7 @@ type Handler struct {
 	metrics   *metrics
 	registry  *prometheus.Registry
 	notShared *notSharedLog
+	oauth     http.Handler
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -142,6 +147,7 @@ func New(cfg Config, opts Options) (*Handler, error) {
 		now:       opts.Now,
 		registry:  opts.Registry,
 		notShared: newNotSharedLog(notSharedCapacity),
+		oauth:     opts.OAuth,
 	}
 	m, err := newMetrics(opts.Registry, h.credentialStates)
 	if err != nil {
@@ -191,6 +197,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if h.serveProbe(rec, r) {
 		ex.local = true
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/oauth/") {
+		ex.local = true
+		h.serveOAuth(rec, r, s)
 		return
 	}
 	if pe := s.checkClient(r, presented, ex); pe != nil {
