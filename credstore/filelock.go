@@ -1,0 +1,99 @@
+package credstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// maxNameLen keeps a lock file's name within every file system's limit.
+const maxNameLen = 200
+
+// validName reports whether name is a credential name, and so safe as a file
+// name: ^[A-Za-z0-9][A-Za-z0-9_.-]*$. Its error does not repeat name.
+func validName(name string) error {
+	if name == "" || len(name) > maxNameLen {
+		return errors.New("credential name must be 1 to 200 characters")
+	}
+	for i, c := range []byte(name) {
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum && (i == 0 || c != '_' && c != '.' && c != '-') {
+			return errors.New("credential name must match ^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+		}
+	}
+	return nil
+}
+
+// Lock takes the named credential's refresh lock: an exclusive flock on
+// <dir>/locks/<name>.lock. Each call opens the lock file anew, so the lock
+// excludes other goroutines of this process as well as other processes. It
+// waits until the lock is free or ctx ends. The returned unlock releases it
+// and may be called more than once.
+func (s *FileStore) Lock(ctx context.Context, name string) (func(), error) {
+	if err := validName(name); err != nil {
+		return nil, fmt.Errorf("lock credential: %w", err)
+	}
+	if err := s.ensureDir(s.dir); err != nil {
+		return nil, fmt.Errorf("lock credential %s: %w", name, err)
+	}
+	if err := s.ensureDir(s.locksDir); err != nil {
+		return nil, fmt.Errorf("lock credential %s: %w", name, err)
+	}
+	unlock, err := acquireFlock(ctx, filepath.Join(s.locksDir, name+".lock"))
+	if err != nil {
+		return nil, fmt.Errorf("lock credential %s: %w", name, err)
+	}
+	return unlock, nil
+}
+
+// Lock files are polled rather than waited on with a blocking flock, which
+// could not be abandoned when ctx ends.
+const (
+	lockMinWait = time.Millisecond
+	lockMaxWait = 20 * time.Millisecond
+)
+
+// acquireFlock opens path (creating it 0600) and takes an exclusive flock on
+// it, retrying with a short backoff until it succeeds or ctx ends. The lock
+// files stay in place: removing one could let two holders lock different
+// files of the same name.
+func acquireFlock(ctx context.Context, path string) (func(), error) {
+	// Read-only is enough for flock, and works even if a umask left the
+	// file without its owner's write bit.
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	wait := lockMinWait
+	for {
+		ok, err := tryFlock(f)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		if ok {
+			break
+		}
+		t := time.NewTimer(wait/2 + rand.N(wait/2+1))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			f.Close()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		wait = min(2*wait, lockMaxWait)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			unflock(f)
+			f.Close()
+		})
+	}, nil
+}

@@ -1,0 +1,115 @@
+package credstore
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func nextChange(t *testing.T, ch <-chan string) string {
+	t.Helper()
+	select {
+	case name, ok := <-ch:
+		if !ok {
+			t.Fatal("Changes closed early")
+		}
+		return name
+	case <-time.After(5 * time.Second):
+		t.Fatal("no change reported")
+	}
+	return ""
+}
+
+func noChange(t *testing.T, ch <-chan string) {
+	t.Helper()
+	select {
+	case name := <-ch:
+		t.Errorf("unexpected change of %q", name)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+func TestFileStoreChanges(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "credentials.json")
+	writer, watcher := openTestStore(t, path, testKey(9)), openTestStore(t, path, testKey(9))
+	mustCAS(t, writer, "wiki", 0, pair(oldAccess, oldRefresh))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := watcher.Changes(ctx)
+	noChange(t, ch) // what was there before Changes is not news
+
+	mustCAS(t, writer, "partner", 0, pair("p-access", "p-refresh"))
+	if got := nextChange(t, ch); got != "partner" {
+		t.Errorf("a new record: %q, want partner", got)
+	}
+	mustCAS(t, writer, "wiki", 1, pair(newAccess, newRefresh))
+	if got := nextChange(t, ch); got != "wiki" {
+		t.Errorf("a changed record: %q, want wiki", got)
+	}
+	noChange(t, ch)
+
+	// An unusable file reports nothing, and what changed meanwhile shows
+	// once it is readable again.
+	good, _ := os.ReadFile(path)
+	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	noChange(t, ch)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{nextChange(t, ch), nextChange(t, ch)}; got[0] != "partner" || got[1] != "wiki" {
+		t.Errorf("removed file: %v, want [partner wiki]", got)
+	}
+	if err := os.WriteFile(path, good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{nextChange(t, ch), nextChange(t, ch)}; got[0] != "partner" || got[1] != "wiki" {
+		t.Errorf("restored file: %v, want [partner wiki]", got)
+	}
+}
+
+func TestFileStoreChangesEndsWithContext(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "credentials.json")
+	s := openTestStore(t, path, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := s.Changes(ctx)
+	// Leave a change unread, so the poller is blocked sending it.
+	mustCAS(t, s, "wiki", 0, pair(oldAccess, oldRefresh))
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return
+			}
+		case <-deadline:
+			t.Fatal("Changes did not close its channel after ctx ended")
+		}
+	}
+}
+
+func TestFileStoreCloseIsSafe(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "credentials.json")
+	s := openTestStore(t, path, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := s.Changes(ctx)
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	// A poller started before Close keeps working until its ctx ends.
+	mustCAS(t, openTestStore(t, path, nil), "wiki", 0, pair(oldAccess, oldRefresh))
+	if got := nextChange(t, ch); got != "wiki" {
+		t.Errorf("change after Close: %q", got)
+	}
+	cancel()
+	for range ch {
+	}
+}
