@@ -29,13 +29,18 @@ also call GET /v1/users/me with each credential and print its bot and workspace.
 			if err != nil {
 				return err
 			}
-			creds := buildCredentials(cfg)
+			store, err := openStore(cfg)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			creds := buildCredentials(cmd.Context(), cfg, store, hooks{})
 			if _, err := proxyConfig(cfg, creds); err != nil {
 				return err
 			}
 			fmt.Fprintln(s.out, "configuration is valid")
-			for i, c := range cfg.Credentials {
-				if err := creds.static[i].Err(); err != nil {
+			for _, c := range cfg.Credentials {
+				if err := creds.problems[c.Name]; err != nil {
 					fmt.Fprintf(s.out, "warning: credential %s: %v\n", c.Name, err)
 				}
 			}

@@ -81,6 +81,10 @@ Notion API, adding the right Authorization and Notion-Version headers.`,
 	root.AddCommand(
 		newServeCommand(g, s),
 		newCheckCommand(g, s),
+		newLoginCommand(g, s),
+		newCredentialsCommand(g, s),
+		newRefreshCommand(g, s),
+		newSetTokenCommand(g, s),
 		newVersionCommand(s),
 	)
 	return root

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/credstore"
 	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
 )
 
@@ -59,17 +60,35 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 	}
 	defer func() { _ = log.Sync() }()
 
-	creds := buildCredentials(cfg)
+	store, err := openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	registry := prometheus.NewRegistry()
+	refreshes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "notion_proxy_token_refreshes_total",
+		Help: "OAuth token refreshes, by credential and result (success or the failure reason).",
+	}, []string{"credential", "result"})
+	registry.MustRegister(refreshes, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h := hooks{log: log, onRefresh: func(credential, _, result string) {
+		refreshes.WithLabelValues(credential, result).Inc()
+	}}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	creds := buildCredentials(runCtx, cfg, store, h)
 	pc, err := proxyConfig(cfg, creds)
 	if err != nil {
 		return err
 	}
-	registry := prometheus.NewRegistry()
-	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	login := &loginHandler{}
+	login.current.Store(creds.login)
 	handler, err := proxy.New(pc, proxy.Options{
 		Logger:    log,
 		Transport: proxy.NewTransport(proxy.TransportOptions{ResponseHeaderTimeout: cfg.UpstreamTimeout}),
 		Registry:  registry,
+		OAuth:     login,
 	})
 	if err != nil {
 		return err
@@ -80,9 +99,8 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := newServer(handler, log)
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	r := &reloader{g: g, overrides: overrides, log: log, handler: handler, path: cfg.Path}
+	r := &reloader{g: g, overrides: overrides, log: log, handler: handler, path: cfg.Path,
+		store: store, hooks: h, login: login}
 	r.start(runCtx, creds)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -126,12 +144,15 @@ type reloader struct {
 	log       *zap.Logger
 	handler   *proxy.Handler
 	path      string
+	store     credstore.Store
+	hooks     hooks
+	login     *loginHandler
 	stopCreds context.CancelFunc
 }
 
 func (r *reloader) start(ctx context.Context, creds *credentialSet) {
 	credCtx, cancel := context.WithCancel(ctx)
-	creds.run(credCtx)
+	creds.run(credCtx, r.store)
 	if r.stopCreds != nil {
 		r.stopCreds()
 	}
@@ -168,7 +189,7 @@ func (r *reloader) apply(ctx context.Context) error {
 		}
 		return err
 	}
-	creds := buildCredentials(cfg)
+	creds := buildCredentials(ctx, cfg, r.store, r.hooks)
 	pc, err := proxyConfig(cfg, creds)
 	if err != nil {
 		return err
@@ -176,6 +197,7 @@ func (r *reloader) apply(ctx context.Context) error {
 	if err := r.handler.Update(pc); err != nil {
 		return err
 	}
+	r.login.current.Store(creds.login)
 	r.path = cfg.Path
 	r.start(ctx, creds)
 	return nil

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/url"
-	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -14,10 +12,6 @@ import (
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/config"
 	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
 )
-
-// tokenFilePoll is how often token files are re-read: a rotated file is in
-// use within this interval.
-const tokenFilePoll = time.Second
 
 // loadConfig loads and validates the configuration with the global flags
 // and extra flag overrides applied. Every error is bad configuration.
@@ -57,41 +51,6 @@ func newLogger(c config.Log, w zapcore.WriteSyncer) (*zap.Logger, error) {
 		enc = zapcore.NewJSONEncoder(ec)
 	}
 	return zap.New(zapcore.NewCore(enc, w, level)), nil
-}
-
-// credentialSet is the credential sources of one configuration, with the
-// background work some of them need.
-type credentialSet struct {
-	list   []proxy.Credential
-	static []*credstore.Static
-}
-
-// buildCredentials makes a token source for every configured credential.
-func buildCredentials(cfg *config.Config) *credentialSet {
-	set := &credentialSet{}
-	for _, c := range cfg.Credentials {
-		var s *credstore.Static
-		switch {
-		case c.Type == config.TypeOAuth:
-			s = credstore.NewMissingToken(c.Name, "OAuth credentials are not supported by this build yet")
-		case c.TokenEnv != "":
-			s = credstore.NewEnvToken(c.Name, c.TokenEnv, nil)
-		case c.TokenFile != "":
-			s = credstore.NewFileToken(c.Name, c.TokenFile)
-		default:
-			s = credstore.NewMissingToken(c.Name, "no token_env or token_file is configured")
-		}
-		set.static = append(set.static, s)
-		set.list = append(set.list, proxy.Credential{Name: c.Name, Source: s})
-	}
-	return set
-}
-
-// run keeps file-backed tokens fresh until ctx ends.
-func (s *credentialSet) run(ctx context.Context) {
-	for _, st := range s.static {
-		go st.Run(ctx, tokenFilePoll)
-	}
 }
 
 // proxyConfig maps the configuration onto the proxy's. Client keys are read

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/credstore"
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/config"
+	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
+)
+
+// tokenFilePoll is how often token files are re-read: a rotated file is in
+// use within this interval.
+const tokenFilePoll = time.Second
+
+// openStore opens the configured credential store.
+func openStore(cfg *config.Config) (credstore.Store, error) {
+	if cfg.Store.Backend != "file" {
+		return nil, usage(fmt.Errorf("store.backend %q is not available in this build; use file", cfg.Store.Backend))
+	}
+	var key []byte
+	if name := cfg.Store.EncryptionKeyEnv; name != "" {
+		v := os.Getenv(name)
+		if v == "" {
+			return nil, usage(fmt.Errorf("store.encryption_key_env: environment variable %s is not set", name))
+		}
+		var err error
+		if key, err = credstore.ParseKey(v); err != nil {
+			return nil, usage(fmt.Errorf("store.encryption_key_env %s: %w", name, err))
+		}
+	}
+	return credstore.OpenFile(credstore.FileOptions{Path: cfg.Store.Path, Key: key})
+}
+
+// hooks are what credential sources report to, beyond their own state.
+type hooks struct {
+	log       *zap.Logger
+	onRefresh func(credential, trigger, result string)
+}
+
+// credentialSet is the credential sources of one configuration, with the
+// background work some of them need.
+type credentialSet struct {
+	list     []proxy.Credential
+	byName   map[string]proxy.TokenSource
+	problems map[string]error // why a credential cannot work, for check
+	files    []*credstore.Static
+	oauth    map[string]*credstore.OAuthSource
+	stored   map[string]*credstore.StoredToken
+	clients  map[string]*credstore.OAuthClient
+	login    *credstore.Login
+}
+
+// buildCredentials makes a token source for every configured credential.
+func buildCredentials(ctx context.Context, cfg *config.Config, store credstore.Store, h hooks) *credentialSet {
+	if h.log == nil {
+		h.log = zap.NewNop()
+	}
+	set := &credentialSet{
+		byName: map[string]proxy.TokenSource{}, problems: map[string]error{},
+		oauth: map[string]*credstore.OAuthSource{}, stored: map[string]*credstore.StoredToken{},
+	}
+	clients := map[string]*credstore.OAuthClient{}
+	set.clients = clients
+	for _, c := range cfg.Credentials {
+		var src proxy.TokenSource
+		switch {
+		case c.Type == config.TypeOAuth:
+			secret, err := credstore.ReadSecret(c.ClientSecretEnv, c.ClientSecretFile)
+			if err != nil {
+				set.problems[c.Name] = fmt.Errorf("client secret: %w", err)
+				src = credstore.NewMissingToken(c.Name, "client secret: "+err.Error())
+				break
+			}
+			client := credstore.NewOAuthClient(credstore.OAuthOptions{
+				Upstream: cfg.Upstream, ClientID: c.ClientID, ClientSecret: secret,
+				RedirectURL: c.RedirectURL, NotionVersion: cfg.NotionVersion,
+			})
+			var seed credstore.Secret
+			if c.RefreshTokenEnv != "" {
+				seed = credstore.Secret(strings.TrimSpace(os.Getenv(c.RefreshTokenEnv)))
+			}
+			o := credstore.NewOAuthSource(credstore.OAuthSourceOptions{
+				Name: c.Name, Client: client, Store: store, Seed: seed, Log: h.log, OnRefresh: h.onRefresh,
+			})
+			o.Reload(ctx)
+			clients[c.Name], set.oauth[c.Name], src = client, o, o
+		case c.TokenEnv != "" || c.TokenFile != "":
+			s := credstore.NewEnvToken(c.Name, c.TokenEnv, nil)
+			if c.TokenFile != "" {
+				s = credstore.NewFileToken(c.Name, c.TokenFile)
+				set.files = append(set.files, s)
+			}
+			if err := s.Err(); err != nil {
+				set.problems[c.Name] = err
+			}
+			src = s
+		default:
+			st := credstore.NewStoredToken(ctx, c.Name, store)
+			set.stored[c.Name], src = st, st
+		}
+		set.byName[c.Name] = src
+		set.list = append(set.list, proxy.Credential{Name: c.Name, Source: src})
+	}
+	set.login = credstore.NewLogin(credstore.LoginOptions{
+		Clients: clients, Store: store, Log: h.log,
+		OnLogin: func(name string, _ credstore.Record) { set.changed(ctx, name) },
+	})
+	return set
+}
+
+// run keeps file-backed tokens fresh and applies changes other processes
+// make to the store, until ctx ends.
+func (s *credentialSet) run(ctx context.Context, store credstore.Store) {
+	for _, f := range s.files {
+		go f.Run(ctx, tokenFilePoll)
+	}
+	changes := store.Changes(ctx)
+	go func() {
+		for name := range changes {
+			s.changed(ctx, name)
+		}
+	}()
+}
+
+// changed makes the named credential read the store again.
+func (s *credentialSet) changed(ctx context.Context, name string) {
+	if o := s.oauth[name]; o != nil {
+		o.Reload(ctx)
+	}
+	if st := s.stored[name]; st != nil {
+		st.Reload(ctx)
+	}
+}
+
+// loginHandler serves the current configuration's Login: a reload swaps it.
+type loginHandler struct {
+	current atomic.Pointer[credstore.Login]
+}
+
+func (l *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	l.current.Load().ServeHTTP(w, r)
+}
