@@ -297,3 +297,87 @@ func assertNoSecrets(t *testing.T, storePath, text string) {
 		}
 	}
 }
+
+// runLogin runs `login partner` in the background and follows the URL it
+// prints, as the person at the browser would.
+func runLogin(t *testing.T, e *oauthEnv) (code int, out string) {
+	t.Helper()
+	stdout := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(t.Context(), []string{"login", "partner", "--config", e.cfg}, strings.NewReader(""), stdout, &syncBuffer{})
+	}()
+	var authURL string
+	deadline := time.Now().Add(10 * time.Second)
+	for authURL == "" {
+		for _, line := range strings.Split(stdout.String(), "\n") {
+			if u := strings.TrimSpace(line); strings.HasPrefix(u, "http://") {
+				authURL = u
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("login printed no URL: %s", stdout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	resp, err := http.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("the browser ended on %d", resp.StatusCode)
+	}
+	select {
+	case code = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("login did not finish after the callback")
+	}
+	return code, stdout.String()
+}
+
+func TestLoginCommandWithOwnListener(t *testing.T) {
+	e := newOAuthEnv(t, "")
+	code, out := runLogin(t, e)
+	if code != 0 || !strings.Contains(out, `connected to workspace "Acme"`) {
+		t.Fatalf("login: exit %d\n%s", code, out)
+	}
+	checkStoreFile(t, e.store)
+	s := e.serve(t)
+	if resp, _ := s.get(t, "/v1/users/me"); resp.StatusCode != 200 || e.refreshes() != 0 {
+		t.Errorf("a proxy started after login: %d", resp.StatusCode)
+	}
+	assertNoSecrets(t, e.store, out+s.stderr.String())
+}
+
+func TestLoginCommandThroughRunningProxy(t *testing.T) {
+	e := newOAuthEnv(t, "")
+	s := e.serve(t)
+	code, out := runLogin(t, e)
+	if code != 0 || !strings.Contains(out, "/oauth/start/partner") || !strings.Contains(out, "Acme") {
+		t.Fatalf("login through the proxy: exit %d\n%s", code, out)
+	}
+	if resp, _ := s.get(t, "/v1/users/me"); resp.StatusCode != 200 {
+		t.Errorf("after login: %d", resp.StatusCode)
+	}
+}
+
+func TestEncryptedStore(t *testing.T) {
+	e := newOAuthEnv(t, "store: {encryption_key_env: STORE_KEY}\n")
+	t.Setenv("STORE_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=") // 32 bytes, base64
+	s := e.serve(t)
+	browserLogin(t, s)
+	b, err := os.ReadFile(e.store)
+	if err != nil || strings.Contains(string(b), "ntn_oauth_") || !strings.Contains(string(b), "aes-256-gcm") {
+		t.Fatalf("store is not encrypted: %v", err)
+	}
+	s.stop()
+	t.Setenv("STORE_KEY", "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=")
+	code, out, errOut := runCmd(t, "credentials", "--config", e.cfg)
+	if code == 0 && !strings.Contains(out, "credentials.json") || !strings.Contains(out+errOut, "credentials.json") {
+		t.Errorf("a wrong key: exit %d, output does not name the store file:\n%s%s", code, out, errOut)
+	}
+	if after, _ := os.ReadFile(e.store); string(after) != string(b) {
+		t.Error("the store was overwritten after a decryption failure")
+	}
+}

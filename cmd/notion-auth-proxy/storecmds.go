@@ -100,7 +100,12 @@ func login(ctx context.Context, store credstore.Store, creds *credentialSet, c c
 		})
 		srv := &http.Server{Handler: l, ReadHeaderTimeout: readHeaderTimeout}
 		go func() { _ = srv.Serve(ln) }()
-		defer srv.Close()
+		defer func() {
+			// Let the callback finish writing its page.
+			sctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+			defer stop()
+			_ = srv.Shutdown(sctx)
+		}()
 		if authURL, err = l.Start(c.Name); err != nil {
 			return err
 		}
