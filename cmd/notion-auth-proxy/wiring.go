@@ -56,6 +56,9 @@ func newLogger(c config.Log, w zapcore.WriteSyncer) (*zap.Logger, error) {
 // proxyConfig maps the configuration onto the proxy's. Client keys are read
 // from their environment variables or files here; a missing one is an error.
 func proxyConfig(cfg *config.Config, creds *credentialSet) (proxy.Config, error) {
+	if cfg.ForwardProxy.Enabled {
+		return proxy.Config{}, usage(errors.New("forward_proxy.enabled: forward-proxy mode is not available in this release"))
+	}
 	upstream, err := url.Parse(cfg.Upstream)
 	if err != nil {
 		return proxy.Config{}, usage(fmt.Errorf("upstream: %w", err))
