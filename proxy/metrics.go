@@ -9,6 +9,7 @@ type metrics struct {
 	requests  *prometheus.CounterVec
 	duration  *prometheus.HistogramVec
 	notShared *prometheus.CounterVec
+	rateWait  *prometheus.HistogramVec
 }
 
 func newMetrics(reg *prometheus.Registry, states func() map[string]string) (*metrics, error) {
@@ -26,9 +27,14 @@ func newMetrics(reg *prometheus.Registry, states func() map[string]string) (*met
 			Name: "notion_proxy_not_shared_total",
 			Help: "Upstream object_not_found answers, usually a page or database not shared with the integration.",
 		}, []string{"credential"}),
+		rateWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "notion_proxy_rate_limit_wait_seconds",
+			Help:    "Time requests waited for their credential's turn (rate_limit), by credential.",
+			Buckets: []float64{0, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"credential"}),
 	}
 	for _, c := range []prometheus.Collector{
-		m.requests, m.duration, m.notShared,
+		m.requests, m.duration, m.notShared, m.rateWait,
 		&readyCollector{states: states},
 	} {
 		if err := reg.Register(c); err != nil {

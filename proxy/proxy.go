@@ -93,6 +93,7 @@ type Config struct {
 	AllowedHosts      []string
 	AllowedOrigins    []string
 	ClientKeys        []ClientKey
+	RateLimit         RateLimit // per credential
 }
 
 // Options are the parts of the proxy fixed for its lifetime.
@@ -156,7 +157,7 @@ func New(cfg Config, opts Options) (*Handler, error) {
 	h.metrics = m
 	h.reverse = &httputil.ReverseProxy{
 		Rewrite:        h.rewrite,
-		Transport:      &credentialTransport{next: opts.Transport, log: h.log},
+		Transport:      &credentialTransport{next: &pacingTransport{next: opts.Transport, metrics: m}, log: h.log},
 		ModifyResponse: h.modifyResponse,
 		ErrorHandler:   h.handleError,
 		BufferPool:     newBufferPool(),

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+
+	"golang.org/x/time/rate"
 )
 
 // snapshot is one configuration, prepared for lookups. It is immutable once
@@ -26,6 +28,7 @@ type snapshot struct {
 	allowedHosts   map[string]bool
 	allowedOrigins map[string]bool
 	clientKeys     []clientKey
+	rateLimit      RateLimit
 }
 
 // credential is a Credential plus the proxy's state about it. The state
@@ -33,6 +36,7 @@ type snapshot struct {
 type credential struct {
 	name     string
 	source   TokenSource
+	limiter  *rate.Limiter          // nil when pacing is off
 	rejected atomic.Pointer[string] // last token upstream answered 401 to
 }
 
@@ -64,6 +68,7 @@ func newSnapshot(cfg Config, prev *snapshot) (*snapshot, error) {
 		routes:         slices.Clone(cfg.Routes),
 		allowedHosts:   make(map[string]bool),
 		allowedOrigins: make(map[string]bool),
+		rateLimit:      cfg.RateLimit,
 	}
 	for _, c := range cfg.Credentials {
 		if c.Name == "" || c.Source == nil {
@@ -72,10 +77,16 @@ func newSnapshot(cfg Config, prev *snapshot) (*snapshot, error) {
 		if s.credentials[c.Name] != nil {
 			return nil, fmt.Errorf("proxy: duplicate credential %q", c.Name)
 		}
+		old := prev.lookupCredential(c.Name)
 		cr := &credential{name: c.Name, source: c.Source}
-		if old := prev.lookupCredential(c.Name); old != nil && old.source == c.Source {
+		if old != nil && old.source == c.Source {
 			cr = old
 		}
+		var prevLimiter *rate.Limiter
+		if old != nil {
+			prevLimiter = old.limiter // pacing is per credential name
+		}
+		cr.limiter = newLimiter(cfg.RateLimit, prevLimiter)
 		s.credentials[c.Name] = cr
 		s.ordered = append(s.ordered, cr)
 	}

@@ -33,6 +33,8 @@ func isolate(t *testing.T) string {
 	for _, k := range []string{"NOTION_API_TOKEN", "NOTION_PROXY_CONFIG", "NOTION_PROXY_LISTEN", "NOTION_PROXY_UPSTREAM"} {
 		t.Setenv(k, "")
 	}
+	// Pacing is tested on its own; elsewhere it would only slow tests down.
+	t.Setenv("NOTION_PROXY_RATE_LIMIT_REQUESTS_PER_SECOND", "0")
 	t.Setenv("HOME", dir)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
@@ -316,5 +318,23 @@ func TestServerTimeouts(t *testing.T) {
 	srv := newServer(http.NotFoundHandler(), zap.NewNop())
 	if srv.ReadHeaderTimeout != 10*time.Second || srv.IdleTimeout != 120*time.Second || srv.WriteTimeout != 0 {
 		t.Errorf("read-header %s, idle %s, write %s; want 10s, 120s, none", srv.ReadHeaderTimeout, srv.IdleTimeout, srv.WriteTimeout)
+	}
+}
+
+func TestServePacesPerCredential(t *testing.T) {
+	isolate(t)
+	fake := newFake(t)
+	t.Setenv("NOTION_API_TOKEN", testToken)
+	t.Setenv("NOTION_PROXY_UPSTREAM", fake.URL())
+	t.Setenv("NOTION_PROXY_RATE_LIMIT_REQUESTS_PER_SECOND", "0.01")
+	t.Setenv("NOTION_PROXY_RATE_LIMIT_BURST", "1")
+	t.Setenv("NOTION_PROXY_RATE_LIMIT_MAX_WAIT", "1s")
+	s := startServe(t)
+	if resp, _ := s.get(t, "/v1/users/me"); resp.StatusCode != 200 {
+		t.Fatalf("first request: %d", resp.StatusCode)
+	}
+	resp, _ := s.get(t, "/v1/users/me")
+	if resp.StatusCode != 429 || resp.Header.Get("X-Notion-Proxy-Error") != "rate_limit_wait_exceeded" || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("second request: %d %q", resp.StatusCode, resp.Header.Get("X-Notion-Proxy-Error"))
 	}
 }

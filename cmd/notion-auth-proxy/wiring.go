@@ -72,6 +72,11 @@ func proxyConfig(cfg *config.Config, creds *credentialSet) (proxy.Config, error)
 		DefaultCredential: cfg.DefaultCredential,
 		AllowedHosts:      cfg.AllowedHosts,
 		AllowedOrigins:    cfg.AllowedOrigins,
+		RateLimit: proxy.RateLimit{
+			RequestsPerSecond: cfg.RateLimit.RequestsPerSecond,
+			Burst:             cfg.RateLimit.Burst,
+			MaxWait:           cfg.RateLimit.MaxWait,
+		},
 	}
 	for _, w := range cfg.Workspaces {
 		pc.Workspaces = append(pc.Workspaces, proxy.Workspace{Name: w.Name, ID: w.ID, Credential: w.Credential})
