@@ -146,11 +146,7 @@ func (l *Login) complete(ctx context.Context, credential, code string) (Record, 
 		return Record{}, err
 	}
 	now := l.opts.Now()
-	rec := Record{
-		Credential: credential, AccessToken: grant.AccessToken, RefreshToken: grant.RefreshToken,
-		Expiry: grant.Expiry, BotID: grant.BotID, WorkspaceID: grant.WorkspaceID,
-		WorkspaceName: grant.WorkspaceName, ObtainedAt: now,
-	}
+	rec := Record{Credential: credential, ObtainedAt: now}.withGrant(grant)
 	for range 3 {
 		old, err := l.opts.Store.Get(ctx, credential)
 		if err != nil && !errors.Is(err, ErrNotFound) {

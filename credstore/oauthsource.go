@@ -251,10 +251,8 @@ func (s *OAuthSource) lockedRefresh(ctx context.Context, trigger, rejected strin
 		return Record{}, s.refreshFailed(trigger, err)
 	}
 	now := s.opts.Now()
-	next := stored
+	next := stored.withGrant(grant)
 	next.Credential = s.opts.Name
-	next.AccessToken, next.RefreshToken, next.Expiry = grant.AccessToken, grant.RefreshToken, grant.Expiry
-	next.BotID, next.WorkspaceID, next.WorkspaceName = grant.BotID, grant.WorkspaceID, grant.WorkspaceName
 	next.RefreshedAt = now
 	if next.ObtainedAt.IsZero() {
 		next.ObtainedAt = now

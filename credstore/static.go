@@ -15,9 +15,14 @@ import (
 // rotated file takes effect without a restart). It is safe for concurrent
 // use.
 type Static struct {
-	name string
+	tokenCell
 	file string // empty for env-backed tokens
+}
 
+// tokenCell holds a credential's token, or why there is none. Static and
+// StoredToken share it; it is safe for concurrent use.
+type tokenCell struct {
+	name  string
 	mu    sync.RWMutex
 	token Secret
 	err   error // why there is no token
@@ -29,7 +34,7 @@ func NewEnvToken(name, envVar string, lookup func(string) (string, bool)) *Stati
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
-	s := &Static{name: name}
+	s := &Static{tokenCell: tokenCell{name: name}}
 	v, _ := lookup(envVar)
 	if v = strings.TrimSpace(v); v == "" {
 		s.err = fmt.Errorf("environment variable %s is not set: %w", envVar, ErrMissingSecret)
@@ -43,7 +48,7 @@ func NewEnvToken(name, envVar string, lookup func(string) (string, bool)) *Stati
 // of path (surrounding white space removed). The file is read now and, while
 // Run runs, again every poll interval.
 func NewFileToken(name, path string) *Static {
-	s := &Static{name: name, file: path}
+	s := &Static{tokenCell: tokenCell{name: name}, file: path}
 	s.reload()
 	return s
 }
@@ -51,11 +56,11 @@ func NewFileToken(name, path string) *Static {
 // NewMissingToken returns a token credential that has no source of its own
 // yet: it reports missing_secret with why.
 func NewMissingToken(name, why string) *Static {
-	return &Static{name: name, err: fmt.Errorf("%s: %w", why, ErrMissingSecret)}
+	return &Static{tokenCell: tokenCell{name: name, err: fmt.Errorf("%s: %w", why, ErrMissingSecret)}}
 }
 
 // Token returns the current token.
-func (s *Static) Token(context.Context) (string, error) {
+func (s *tokenCell) Token(context.Context) (string, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.err != nil {
@@ -65,7 +70,7 @@ func (s *Static) Token(context.Context) (string, error) {
 }
 
 // State reports ready when a token is at hand, else missing_secret.
-func (s *Static) State() string {
+func (s *tokenCell) State() string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.err != nil {
@@ -75,7 +80,7 @@ func (s *Static) State() string {
 }
 
 // Err returns why the credential has no token, or nil.
-func (s *Static) Err() error {
+func (s *tokenCell) Err() error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.err
@@ -102,17 +107,33 @@ func (s *Static) Run(ctx context.Context, interval time.Duration) {
 
 func (s *Static) reload() {
 	token, err := ReadSecret("", s.file)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err != nil {
-		if s.token == "" {
-			s.err = err
-		}
 		// Keep serving the last good token through a brief gap, such as
 		// a rotation that removes the file before writing the new one.
+		s.fail(err)
 		return
 	}
-	s.token, s.err = token, nil
+	s.set(token, nil)
+}
+
+// set replaces the token, or with err, records why there is none.
+func (s *tokenCell) set(token Secret, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.token, s.err = token, err
+	if err != nil {
+		s.token = ""
+	}
+}
+
+// fail records err unless a token is held: the last good token keeps
+// serving through a failure to read a new one.
+func (s *tokenCell) fail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.token == "" {
+		s.err = err
+	}
 }
 
 // ReadSecret reads a secret from the environment variable envVar or, when

@@ -34,6 +34,13 @@ type Record struct {
 	Version int64
 }
 
+// withGrant returns r holding the pair and workspace of a token response.
+func (r Record) withGrant(g Grant) Record {
+	r.AccessToken, r.RefreshToken, r.Expiry = g.AccessToken, g.RefreshToken, g.Expiry
+	r.BotID, r.WorkspaceID, r.WorkspaceName = g.BotID, g.WorkspaceID, g.WorkspaceName
+	return r
+}
+
 // Store keeps credential records where every process of a deployment can
 // reach them: a file (one host) or Redis (many replicas). Implementations are
 // safe for concurrent use by many goroutines and processes.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -15,58 +14,31 @@ const reloadTimeout = 5 * time.Second
 // there by set-token. Every process sharing the store uses a new token as
 // soon as it sees the change. It is safe for concurrent use.
 type StoredToken struct {
-	name  string
+	tokenCell
 	store Store
-
-	mu    sync.RWMutex
-	token Secret
-	err   error
 }
 
 // NewStoredToken returns the stored token credential name, reading the
 // store now.
 func NewStoredToken(ctx context.Context, name string, store Store) *StoredToken {
-	s := &StoredToken{name: name, store: store}
+	s := &StoredToken{tokenCell: tokenCell{name: name}, store: store}
 	s.Reload(ctx)
 	return s
-}
-
-// Token returns the stored token.
-func (s *StoredToken) Token(context.Context) (string, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.err != nil {
-		return "", &Error{Credential: s.name, State: StateMissingSecret, Err: s.err}
-	}
-	return s.token.Reveal(), nil
-}
-
-// State reports ready, or missing_secret when the store holds no token.
-func (s *StoredToken) State() string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.err != nil {
-		return string(StateMissingSecret)
-	}
-	return string(StateReady)
 }
 
 // Reload reads the token from the store again. A failed read keeps the
 // token already held.
 func (s *StoredToken) Reload(ctx context.Context) {
 	rec, err := s.store.Get(ctx, s.name)
-	if errors.Is(err, ErrNotFound) {
-		err = fmt.Errorf("no token stored: run `notion-auth-proxy set-token %s`: %w", s.name, ErrMissingSecret)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	switch {
-	case err == nil && rec.AccessToken != "":
-		s.token, s.err = rec.AccessToken, nil
-	case err == nil:
-		s.err = fmt.Errorf("stored token is empty: %w", ErrMissingSecret)
-	case s.token == "" || errors.Is(err, ErrMissingSecret):
-		s.token, s.err = "", err
+	case errors.Is(err, ErrNotFound):
+		s.set("", fmt.Errorf("no token stored: run `notion-auth-proxy set-token %s`: %w", s.name, ErrMissingSecret))
+	case err != nil:
+		s.fail(err) // the store is unreachable: keep the token held
+	case rec.AccessToken == "":
+		s.set("", fmt.Errorf("stored token is empty: %w", ErrMissingSecret))
+	default:
+		s.set(rec.AccessToken, nil)
 	}
 }
 

@@ -265,11 +265,8 @@ func (ex *exchange) credentialName() string {
 
 type exchangeKey struct{}
 
+// exchangeFrom returns the request's exchange. ServeHTTP sets it before the
+// reverse proxy runs, so the hooks and transports always find one.
 func exchangeFrom(ctx context.Context) *exchange {
-	ex, _ := ctx.Value(exchangeKey{}).(*exchange)
-	if ex == nil {
-		// Only reachable if the transport is used outside ServeHTTP.
-		return &exchange{snap: &snapshot{}}
-	}
-	return ex
+	return ctx.Value(exchangeKey{}).(*exchange)
 }
