@@ -10,6 +10,7 @@ type metrics struct {
 	duration  *prometheus.HistogramVec
 	notShared *prometheus.CounterVec
 	rateWait  *prometheus.HistogramVec
+	retries   *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry, states func() map[string]string) (*metrics, error) {
@@ -32,9 +33,13 @@ func newMetrics(reg *prometheus.Registry, states func() map[string]string) (*met
 			Help:    "Time requests waited for their credential's turn (rate_limit), by credential.",
 			Buckets: []float64{0, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"credential"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "notion_proxy_upstream_retries_total",
+			Help: "Requests sent upstream again, by credential and reason: rate_limited (429), overloaded (529), bad_gateway, service_unavailable, gateway_timeout (GET only), unauthorized (replayed after a token refresh).",
+		}, []string{"credential", "reason"}),
 	}
 	for _, c := range []prometheus.Collector{
-		m.requests, m.duration, m.notShared, m.rateWait,
+		m.requests, m.duration, m.notShared, m.rateWait, m.retries,
 		&readyCollector{states: states},
 	} {
 		if err := reg.Register(c); err != nil {

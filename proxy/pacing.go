@@ -36,7 +36,8 @@ func newLimiter(rl RateLimit, prev *rate.Limiter) *rate.Limiter {
 }
 
 // pacingTransport waits for the credential's turn before each upstream
-// attempt, replays included.
+// attempt, replays and retries included: first for a pause the upstream
+// asked for (see retryTransport), then for the credential's token bucket.
 type pacingTransport struct {
 	next    http.RoundTripper
 	metrics *metrics
@@ -46,31 +47,38 @@ var _ http.RoundTripper = (*pacingTransport)(nil)
 
 func (t *pacingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ex := exchangeFrom(req.Context())
-	lim := ex.cred.limiter
-	if lim == nil {
+	cred, maxWait := ex.cred, ex.snap.rateLimit.MaxWait
+	now := time.Now()
+	paused := cred.pausedFor(now)
+	if cred.limiter == nil && paused == 0 {
 		return t.next.RoundTrip(req)
 	}
-	now := time.Now()
-	r := lim.ReserveN(now, 1)
-	wait := r.DelayFrom(now)
-	if !r.OK() || wait > ex.snap.rateLimit.MaxWait {
-		r.CancelAt(now)
+	var r *rate.Reservation
+	wait := paused
+	if cred.limiter != nil {
+		// The turn is reserved for when the pause ends, so requests
+		// queued behind a pause keep their order and their spacing.
+		r = cred.limiter.ReserveN(now.Add(paused), 1)
+		wait += r.DelayFrom(now.Add(paused))
+	}
+	if (r != nil && !r.OK()) || wait > maxWait {
+		if r != nil {
+			r.CancelAt(now)
+		}
 		return nil, &proxyError{
 			reason:     reasonRateLimitWait,
-			message:    "credential " + ex.cred.name + " is paced by rate_limit and this request would wait longer than max_wait",
+			message:    "credential " + cred.name + " is paced (rate_limit, or a pause Notion asked for) and this request would wait longer than max_wait",
 			retryAfter: wait,
 		}
 	}
-	if wait > 0 {
-		timer := time.NewTimer(wait)
-		defer timer.Stop()
-		select {
-		case <-timer.C:
-		case <-req.Context().Done():
+	if err := sleep(req, wait); err != nil {
+		if r != nil {
 			r.Cancel() // give the turn back
-			return nil, req.Context().Err()
 		}
+		return nil, err
 	}
-	t.metrics.rateWait.WithLabelValues(ex.cred.name).Observe(wait.Seconds())
+	if cred.limiter != nil {
+		t.metrics.rateWait.WithLabelValues(cred.name).Observe(wait.Seconds())
+	}
 	return t.next.RoundTrip(req)
 }

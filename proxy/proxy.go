@@ -94,6 +94,7 @@ type Config struct {
 	AllowedOrigins    []string
 	ClientKeys        []ClientKey
 	RateLimit         RateLimit // per credential
+	Retry             Retry
 }
 
 // Options are the parts of the proxy fixed for its lifetime.
@@ -156,8 +157,14 @@ func New(cfg Config, opts Options) (*Handler, error) {
 	}
 	h.metrics = m
 	h.reverse = &httputil.ReverseProxy{
-		Rewrite:        h.rewrite,
-		Transport:      &credentialTransport{next: &pacingTransport{next: opts.Transport, metrics: m}, log: h.log},
+		Rewrite: h.rewrite,
+		Transport: &credentialTransport{
+			next: &retryTransport{
+				next: &pacingTransport{next: opts.Transport, metrics: m},
+				log:  h.log, metrics: m,
+			},
+			log: h.log, metrics: m,
+		},
 		ModifyResponse: h.modifyResponse,
 		ErrorHandler:   h.handleError,
 		BufferPool:     newBufferPool(),

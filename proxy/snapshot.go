@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -29,6 +30,7 @@ type snapshot struct {
 	allowedOrigins map[string]bool
 	clientKeys     []clientKey
 	rateLimit      RateLimit
+	retry          Retry
 }
 
 // credential is a Credential plus the proxy's state about it. The state
@@ -38,6 +40,24 @@ type credential struct {
 	source   TokenSource
 	limiter  *rate.Limiter          // nil when pacing is off
 	rejected atomic.Pointer[string] // last token upstream answered 401 to
+	paused   atomic.Int64           // UnixNano until which upstream asked us to wait
+}
+
+// pause holds the credential's requests until until, as the upstream asked
+// with a 429 or 529. A shorter pause never cuts a longer one short.
+func (c *credential) pause(until time.Time) {
+	n := until.UnixNano()
+	for {
+		cur := c.paused.Load()
+		if cur >= n || c.paused.CompareAndSwap(cur, n) {
+			return
+		}
+	}
+}
+
+// pausedFor returns how long the credential is still paused at now.
+func (c *credential) pausedFor(now time.Time) time.Duration {
+	return max(time.Duration(c.paused.Load()-now.UnixNano()), 0)
 }
 
 type workspace struct {
@@ -58,6 +78,9 @@ func newSnapshot(cfg Config, prev *snapshot) (*snapshot, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		return nil, fmt.Errorf("proxy: max body bytes must be positive")
 	}
+	if cfg.Retry.MaxAttempts < 1 {
+		cfg.Retry.MaxAttempts = 1
+	}
 	s := &snapshot{
 		upstream:       cfg.Upstream,
 		notionVersion:  cfg.NotionVersion,
@@ -69,6 +92,7 @@ func newSnapshot(cfg Config, prev *snapshot) (*snapshot, error) {
 		allowedHosts:   make(map[string]bool),
 		allowedOrigins: make(map[string]bool),
 		rateLimit:      cfg.RateLimit,
+		retry:          cfg.Retry,
 	}
 	for _, c := range cfg.Credentials {
 		if c.Name == "" || c.Source == nil {

@@ -48,11 +48,14 @@ func NewTransport(opts TransportOptions) *http.Transport {
 }
 
 // credentialTransport attaches the selected credential's token, last of all
-// changes to the request. When upstream rejects a token a Refresher can
-// replace, it refreshes once and replays the request if its body was kept.
+// changes to the request. It keeps a copy of small bodies (replayable) when
+// the request may be sent again. When upstream rejects a token a Refresher
+// can replace, it refreshes once and replays the request if its body was
+// kept.
 type credentialTransport struct {
-	next http.RoundTripper
-	log  *zap.Logger
+	next    http.RoundTripper
+	log     *zap.Logger
+	metrics *metrics
 }
 
 var _ http.RoundTripper = (*credentialTransport)(nil)
@@ -67,7 +70,7 @@ func (t *credentialTransport) RoundTrip(req *http.Request) (*http.Response, erro
 	out := req.Clone(req.Context())
 	refresher, canRefresh := cred.source.(Refresher)
 	replay := false
-	if canRefresh {
+	if canRefresh || ex.snap.retry.MaxAttempts > 1 {
 		if replay, err = replayable(out); err != nil {
 			return nil, err
 		}
@@ -97,6 +100,7 @@ func (t *credentialTransport) RoundTrip(req *http.Request) (*http.Response, erro
 	}
 	again.Header.Set("Authorization", "Bearer "+fresh)
 	ex.retries++
+	t.metrics.retries.WithLabelValues(cred.name, "unauthorized").Inc()
 	// A second 401 is passed on: one refresh per rejected token.
 	return t.next.RoundTrip(again)
 }

@@ -77,6 +77,7 @@ func proxyConfig(cfg *config.Config, creds *credentialSet) (proxy.Config, error)
 			Burst:             cfg.RateLimit.Burst,
 			MaxWait:           cfg.RateLimit.MaxWait,
 		},
+		Retry: proxy.Retry{MaxAttempts: cfg.Retry.MaxAttempts, MaxRetryAfter: cfg.Retry.MaxRetryAfter},
 	}
 	for _, w := range cfg.Workspaces {
 		pc.Workspaces = append(pc.Workspaces, proxy.Workspace{Name: w.Name, ID: w.ID, Credential: w.Credential})
