@@ -34,7 +34,7 @@ also call GET /v1/users/me with each credential and print its bot and workspace.
 				return err
 			}
 			defer store.Close()
-			creds := buildCredentials(cmd.Context(), cfg, store, hooks{})
+			creds := buildCredentials(cmd.Context(), cfg, store, hooks{}, nil)
 			if _, err := proxyConfig(cfg, creds); err != nil {
 				return err
 			}

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -51,6 +54,7 @@ type credentialSet struct {
 	list     []proxy.Credential
 	byName   map[string]proxy.TokenSource
 	problems map[string]error // why a credential cannot work, for check
+	defs     map[string]string
 	files    []*credstore.Static
 	oauth    map[string]*credstore.OAuthSource
 	stored   map[string]*credstore.StoredToken
@@ -59,61 +63,102 @@ type credentialSet struct {
 }
 
 // buildCredentials makes a token source for every configured credential.
-func buildCredentials(ctx context.Context, cfg *config.Config, store credstore.Store, h hooks) *credentialSet {
+// A credential whose definition is the same as in prev keeps prev's source,
+// and with it its state: a reload causes no needless login or refresh.
+func buildCredentials(ctx context.Context, cfg *config.Config, store credstore.Store, h hooks, prev *credentialSet) *credentialSet {
 	if h.log == nil {
 		h.log = zap.NewNop()
 	}
 	set := &credentialSet{
-		byName: map[string]proxy.TokenSource{}, problems: map[string]error{},
+		byName: map[string]proxy.TokenSource{}, problems: map[string]error{}, defs: map[string]string{},
 		oauth: map[string]*credstore.OAuthSource{}, stored: map[string]*credstore.StoredToken{},
+		clients: map[string]*credstore.OAuthClient{},
 	}
-	clients := map[string]*credstore.OAuthClient{}
-	set.clients = clients
 	for _, c := range cfg.Credentials {
-		var src proxy.TokenSource
-		switch {
-		case c.Type == config.TypeOAuth:
-			secret, err := credstore.ReadSecret(c.ClientSecretEnv, c.ClientSecretFile)
-			if err != nil {
-				set.problems[c.Name] = fmt.Errorf("client secret: %w", err)
-				src = credstore.NewMissingToken(c.Name, "client secret: "+err.Error())
-				break
-			}
-			client := credstore.NewOAuthClient(credstore.OAuthOptions{
-				Upstream: cfg.Upstream, ClientID: c.ClientID, ClientSecret: secret,
-				RedirectURL: c.RedirectURL, NotionVersion: cfg.NotionVersion,
-			})
-			var seed credstore.Secret
-			if c.RefreshTokenEnv != "" {
-				seed = credstore.Secret(strings.TrimSpace(os.Getenv(c.RefreshTokenEnv)))
-			}
-			o := credstore.NewOAuthSource(credstore.OAuthSourceOptions{
-				Name: c.Name, Client: client, Store: store, Seed: seed, Log: h.log, OnRefresh: h.onRefresh,
-			})
-			o.Reload(ctx)
-			clients[c.Name], set.oauth[c.Name], src = client, o, o
-		case c.TokenEnv != "" || c.TokenFile != "":
-			s := credstore.NewEnvToken(c.Name, c.TokenEnv, nil)
-			if c.TokenFile != "" {
-				s = credstore.NewFileToken(c.Name, c.TokenFile)
-				set.files = append(set.files, s)
-			}
-			if err := s.Err(); err != nil {
-				set.problems[c.Name] = err
-			}
-			src = s
-		default:
-			st := credstore.NewStoredToken(ctx, c.Name, store)
-			set.stored[c.Name], src = st, st
+		def := definition(cfg, c)
+		if prev != nil && prev.defs[c.Name] == def && prev.problems[c.Name] == nil {
+			set.adopt(prev, c.Name)
+		} else {
+			set.add(ctx, cfg, c, store, h)
 		}
-		set.byName[c.Name] = src
-		set.list = append(set.list, proxy.Credential{Name: c.Name, Source: src})
+		set.defs[c.Name] = def
+		set.list = append(set.list, proxy.Credential{Name: c.Name, Source: set.byName[c.Name]})
 	}
 	set.login = credstore.NewLogin(credstore.LoginOptions{
-		Clients: clients, Store: store, Log: h.log,
+		Clients: set.clients, Store: store, Log: h.log,
 		OnLogin: func(name string, _ credstore.Record) { set.changed(ctx, name) },
 	})
 	return set
+}
+
+// definition is what makes a credential what it is: its configuration and
+// the settings its token calls use. The client secret is read when the
+// source is built, so a changed secret file changes the definition too; only
+// a digest of it is kept.
+func definition(cfg *config.Config, c config.Credential) string {
+	def := fmt.Sprintf("%#v|%s|%s", c, cfg.Upstream, cfg.NotionVersion)
+	if c.Type == config.TypeOAuth {
+		secret, _ := credstore.ReadSecret(c.ClientSecretEnv, c.ClientSecretFile)
+		sum := sha256.Sum256([]byte(secret))
+		def += "|" + hex.EncodeToString(sum[:])
+	}
+	return def
+}
+
+// adopt takes the named credential's source from prev.
+func (s *credentialSet) adopt(prev *credentialSet, name string) {
+	src := prev.byName[name]
+	s.byName[name] = src
+	if f, ok := src.(*credstore.Static); ok && slices.Contains(prev.files, f) {
+		s.files = append(s.files, f)
+	}
+	if o := prev.oauth[name]; o != nil {
+		s.oauth[name], s.clients[name] = o, prev.clients[name]
+	}
+	if st := prev.stored[name]; st != nil {
+		s.stored[name] = st
+	}
+}
+
+// add builds a new source for c.
+func (s *credentialSet) add(ctx context.Context, cfg *config.Config, c config.Credential, store credstore.Store, h hooks) {
+	var src proxy.TokenSource
+	switch {
+	case c.Type == config.TypeOAuth:
+		secret, err := credstore.ReadSecret(c.ClientSecretEnv, c.ClientSecretFile)
+		if err != nil {
+			s.problems[c.Name] = fmt.Errorf("client secret: %w", err)
+			src = credstore.NewMissingToken(c.Name, "client secret: "+err.Error())
+			break
+		}
+		client := credstore.NewOAuthClient(credstore.OAuthOptions{
+			Upstream: cfg.Upstream, ClientID: c.ClientID, ClientSecret: secret,
+			RedirectURL: c.RedirectURL, NotionVersion: cfg.NotionVersion,
+		})
+		var seed credstore.Secret
+		if c.RefreshTokenEnv != "" {
+			seed = credstore.Secret(strings.TrimSpace(os.Getenv(c.RefreshTokenEnv)))
+		}
+		o := credstore.NewOAuthSource(credstore.OAuthSourceOptions{
+			Name: c.Name, Client: client, Store: store, Seed: seed, Log: h.log, OnRefresh: h.onRefresh,
+		})
+		o.Reload(ctx)
+		s.clients[c.Name], s.oauth[c.Name], src = client, o, o
+	case c.TokenEnv != "" || c.TokenFile != "":
+		st := credstore.NewEnvToken(c.Name, c.TokenEnv, nil)
+		if c.TokenFile != "" {
+			st = credstore.NewFileToken(c.Name, c.TokenFile)
+			s.files = append(s.files, st)
+		}
+		if err := st.Err(); err != nil {
+			s.problems[c.Name] = err
+		}
+		src = st
+	default:
+		st := credstore.NewStoredToken(ctx, c.Name, store)
+		s.stored[c.Name], src = st, st
+	}
+	s.byName[c.Name] = src
 }
 
 // run keeps file-backed tokens fresh and applies changes other processes

@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,7 +13,6 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
-	"github.com/notion-auth-proxy/notion-auth-proxy/credstore"
 	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
 )
 
@@ -77,7 +72,7 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	creds := buildCredentials(runCtx, cfg, store, h)
+	creds := buildCredentials(runCtx, cfg, store, h, nil)
 	pc, err := proxyConfig(cfg, creds)
 	if err != nil {
 		return err
@@ -102,10 +97,9 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 	r := &reloader{g: g, overrides: overrides, log: log, handler: handler, path: cfg.Path,
 		store: store, hooks: h, login: login}
 	r.start(runCtx, creds)
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	go r.onSignal(runCtx, hup)
+	if err := r.watch(runCtx); err != nil {
+		return err
+	}
 
 	log.Info("serving", zap.String("event", "listening"), zap.String("addr", ln.Addr().String()),
 		zap.String("upstream", cfg.Upstream), zap.String("config", cfg.Path), zap.Int("credentials", len(creds.list)))
@@ -134,71 +128,4 @@ func newServer(h http.Handler, log *zap.Logger) *http.Server {
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          zap.NewStdLog(log.With(zap.String("event", "http_server"))),
 	}
-}
-
-// reloader swaps in a new configuration on SIGHUP. An invalid configuration
-// is logged and the old one keeps serving.
-type reloader struct {
-	g         *globals
-	overrides map[string]string
-	log       *zap.Logger
-	handler   *proxy.Handler
-	path      string
-	store     credstore.Store
-	hooks     hooks
-	login     *loginHandler
-	stopCreds context.CancelFunc
-}
-
-func (r *reloader) start(ctx context.Context, creds *credentialSet) {
-	credCtx, cancel := context.WithCancel(ctx)
-	creds.run(credCtx, r.store)
-	if r.stopCreds != nil {
-		r.stopCreds()
-	}
-	r.stopCreds = cancel
-}
-
-func (r *reloader) onSignal(ctx context.Context, hup <-chan os.Signal) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-hup:
-			r.reload(ctx)
-		}
-	}
-}
-
-func (r *reloader) reload(ctx context.Context) {
-	err := r.apply(ctx)
-	if err != nil {
-		r.log.Error("configuration reload failed; the previous configuration keeps serving",
-			zap.String("event", "config_reload_failed"), zap.String("path", r.path), zap.Error(err))
-		return
-	}
-	r.log.Info("configuration reloaded", zap.String("event", "config_reloaded"), zap.String("path", r.path))
-}
-
-func (r *reloader) apply(ctx context.Context) error {
-	cfg, err := loadConfig(r.g, r.overrides)
-	if err != nil {
-		var ue *usageError
-		if errors.As(err, &ue) {
-			return ue.err
-		}
-		return err
-	}
-	creds := buildCredentials(ctx, cfg, r.store, r.hooks)
-	pc, err := proxyConfig(cfg, creds)
-	if err != nil {
-		return err
-	}
-	if err := r.handler.Update(pc); err != nil {
-		return err
-	}
-	r.login.current.Store(creds.login)
-	r.path = cfg.Path
-	r.start(ctx, creds)
-	return nil
 }

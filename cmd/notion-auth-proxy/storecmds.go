@@ -45,7 +45,7 @@ func withStore(cmd *cobra.Command, g *globals, name string, fn func(*config.Conf
 		return err
 	}
 	defer store.Close()
-	creds := buildCredentials(cmd.Context(), cfg, store, hooks{})
+	creds := buildCredentials(cmd.Context(), cfg, store, hooks{}, nil)
 	if cred == nil {
 		return fn(cfg, store, creds, config.Credential{})
 	}
