@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -98,30 +97,6 @@ func TestHTTP2UpstreamWithVerifiedTLS(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != 502 || rec.Header().Get("X-Notion-Proxy-Error") != "upstream_unreachable" {
 		t.Errorf("untrusted upstream certificate: %d %s, want 502", rec.Code, rec.Header().Get("X-Notion-Proxy-Error"))
-	}
-}
-
-func TestStreamsBodies(t *testing.T) {
-	r := newRig(t, func(c *Config) { c.MaxBodyBytes = 64 << 20 })
-	const size = 32 << 20
-	resp := r.do("GET", "/v1/__fake/download?bytes="+strconv.Itoa(size), nil)
-	n, err := io.Copy(io.Discard, resp.Body)
-	if err != nil || n != size || resp.ContentLength != -1 {
-		t.Errorf("download: %d bytes (err %v, length %d), want %d streamed", n, err, resp.ContentLength, size)
-	}
-	pr, pw := io.Pipe()
-	go func() {
-		chunk := make([]byte, 1<<20)
-		for range size / len(chunk) {
-			if _, err := pw.Write(chunk); err != nil {
-				return
-			}
-		}
-		pw.Close()
-	}()
-	resp = r.do("POST", "/v1/file_uploads/"+sharedPage+"/send", pr)
-	if resp.StatusCode != 200 || r.lastUpstream().BodyBytes != size {
-		t.Errorf("upload: status %d, upstream got %d bytes, want %d", resp.StatusCode, r.lastUpstream().BodyBytes, size)
 	}
 }
 
