@@ -338,3 +338,24 @@ func TestServePacesPerCredential(t *testing.T) {
 		t.Errorf("second request: %d %q", resp.StatusCode, resp.Header.Get("X-Notion-Proxy-Error"))
 	}
 }
+
+func TestServeRetriesWhatNotionDidNotProcess(t *testing.T) {
+	isolate(t)
+	fake := newFake(t)
+	t.Setenv("NOTION_API_TOKEN", testToken)
+	t.Setenv("NOTION_PROXY_UPSTREAM", fake.URL())
+	t.Setenv("NOTION_PROXY_RETRY_MAX_RETRY_AFTER", "10ms")
+	s := startServe(t)
+	fake.FailNext(2, http.StatusTooManyRequests, "rate_limited", "slow down")
+	if resp, _ := s.get(t, "/v1/users/me"); resp.StatusCode != 200 {
+		t.Fatalf("status %d after two 429s, want the third attempt's 200", resp.StatusCode)
+	}
+	if n := strings.Count(s.stderr.String(), `"event":"rate_limited"`); n != 2 {
+		t.Errorf("%d rate_limited events, want 2", n)
+	}
+	_, metrics := s.get(t, "/metrics")
+	if !strings.Contains(metrics, `notion_proxy_upstream_retries_total{credential="default",reason="rate_limited"} 2`) {
+		t.Error("metrics do not count the retries")
+	}
+	checkLogs(t, s.stderr.String())
+}
