@@ -29,6 +29,7 @@ type snapshot struct {
 	allowedOrigins map[string]bool
 	clientKeys     []clientKey
 	rateLimit      RateLimit
+	forward        *forwardCA // nil unless forward-proxy mode is on
 }
 
 // credential is a Credential plus the proxy's state about it. The state
@@ -69,6 +70,14 @@ func newSnapshot(cfg Config, prev *snapshot) (*snapshot, error) {
 		allowedHosts:   make(map[string]bool),
 		allowedOrigins: make(map[string]bool),
 		rateLimit:      cfg.RateLimit,
+	}
+	if cfg.ForwardCA != nil {
+		// Keep the signed certificate while the CA stays the same.
+		if prev != nil && prev.forward != nil && prev.forward.ca == cfg.ForwardCA {
+			s.forward = prev.forward
+		} else {
+			s.forward = &forwardCA{ca: cfg.ForwardCA}
+		}
 	}
 	for _, c := range cfg.Credentials {
 		if c.Name == "" || c.Source == nil {
