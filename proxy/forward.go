@@ -3,8 +3,10 @@ package proxy
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -39,11 +41,7 @@ type forwarder struct {
 
 func newForwarder(h *Handler) *forwarder {
 	gp := goproxy.NewProxyHttpServer()
-	stdlog, err := zap.NewStdLogAt(h.log.With(zap.String("event", "forward_proxy")), zap.WarnLevel)
-	if err != nil { // only for an invalid level
-		stdlog = zap.NewStdLog(h.log.With(zap.String("event", "forward_proxy")))
-	}
-	gp.Logger = stdlog
+	gp.Logger = &warnLog{log: h.log.With(zap.String("event", "forward_proxy"))}
 	refuse := func(context.Context, string, string) (net.Conn, error) { return nil, errNoDial }
 	gp.Tr = &http.Transport{Proxy: nil, DialContext: refuse, DialTLSContext: refuse}
 	gp.ConnectDial = func(string, string) (net.Conn, error) { return nil, errNoDial }
@@ -172,6 +170,19 @@ type forwardCA struct {
 	expires time.Time
 }
 
+// newForwardCA returns the snapshot's forwardCA: nil when forward mode is
+// off, the previous one (with its signed certificate) while the CA stays
+// the same.
+func newForwardCA(ca *tls.Certificate, prev *snapshot) *forwardCA {
+	switch {
+	case ca == nil:
+		return nil
+	case prev != nil && prev.forward != nil && prev.forward.ca == ca:
+		return prev.forward
+	}
+	return &forwardCA{ca: ca}
+}
+
 // renewBefore is how long before its expiry a signed certificate is
 // replaced.
 const renewBefore = 24 * time.Hour
@@ -196,4 +207,38 @@ func (c *forwardCA) tlsConfig(host string, ctx *goproxy.ProxyCtx) (*tls.Config, 
 	cfg.MinVersion = tls.VersionTLS12
 	c.config, c.expires = cfg, cfg.Certificates[0].Leaf.NotAfter
 	return cfg, nil
+}
+
+// warnLog takes goproxy's warnings (it prints nothing else unless Verbose).
+// An error argument is shown only when it is of a kind that cannot echo
+// what the client sent: a request that fails to parse is reported with its
+// offending header line, which may hold a token.
+type warnLog struct {
+	log *zap.Logger
+}
+
+var _ goproxy.Logger = (*warnLog)(nil)
+
+func (l *warnLog) Printf(format string, args ...any) {
+	for i, a := range args {
+		if err, ok := a.(error); ok && !plainError(err) {
+			args[i] = "(details withheld)"
+		}
+	}
+	l.log.Warn(strings.TrimSpace(fmt.Sprintf(format, args...)))
+}
+
+// plainError reports whether err is a connection, TLS or certificate error,
+// whose text holds no client data.
+func plainError(err error) bool {
+	var (
+		op      *net.OpError
+		alert   tls.AlertError
+		record  tls.RecordHeaderError
+		verify  *tls.CertificateVerificationError
+		unknown x509.UnknownAuthorityError
+	)
+	return errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, errAborted) ||
+		errors.As(err, &op) || errors.As(err, &alert) || errors.As(err, &record) ||
+		errors.As(err, &verify) || errors.As(err, &unknown)
 }

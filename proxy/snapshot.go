@@ -71,14 +71,7 @@ func newSnapshot(cfg Config, prev *snapshot) (*snapshot, error) {
 		allowedOrigins: make(map[string]bool),
 		rateLimit:      cfg.RateLimit,
 	}
-	if cfg.ForwardCA != nil {
-		// Keep the signed certificate while the CA stays the same.
-		if prev != nil && prev.forward != nil && prev.forward.ca == cfg.ForwardCA {
-			s.forward = prev.forward
-		} else {
-			s.forward = &forwardCA{ca: cfg.ForwardCA}
-		}
-	}
+	s.forward = newForwardCA(cfg.ForwardCA, prev)
 	for _, c := range cfg.Credentials {
 		if c.Name == "" || c.Source == nil {
 			return nil, fmt.Errorf("proxy: credential %q needs a name and a source", c.Name)
