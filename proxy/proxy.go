@@ -8,6 +8,11 @@
 // ErrorHandler answers every failure. The handler also serves the proxy's
 // local endpoints (/healthz, /readyz, /metrics, /not-shared).
 //
+// In forward-proxy mode (Config.ForwardCA) the same handler accepts
+// CONNECT api.notion.com:443: goproxy terminates the tunnel's TLS and each
+// request read from it comes back to ServeHTTP, so it is routed, stripped,
+// injected, paced and diagnosed like any other.
+//
 // The package depends on no other part of notion-auth-proxy: credentials
 // reach it through the TokenSource interface.
 package proxy

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
 // TestForwardProxyWarningsHideClientBytes sends a request whose header line
@@ -31,5 +33,24 @@ func TestForwardProxyWarningsHideClientBytes(t *testing.T) {
 	}
 	if len(f.fake.Requests()) != 0 {
 		t.Error("an unreadable request reached upstream")
+	}
+}
+
+// TestForwardProxyRefreshesAndReplays checks that a tunnelled request whose
+// token upstream rejects is refreshed and replayed like a reverse one.
+func TestForwardProxyRefreshesAndReplays(t *testing.T) {
+	src := &refreshing{source: source{token: wikiToken}, next: freshToken}
+	f := newForwardRig(t, func(c *Config) { c.Credentials[0].Source = src })
+	f.fake.AddToken(freshToken, notiontest.Bot{ID: "b1", Name: "Wiki Bot"})
+	f.fake.RevokeToken(wikiToken)
+	body := `{"query":"roadmap"}`
+	resp, err := f.client().Post("https://api.notion.com/v1/search", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	reqs := f.fake.Requests()
+	if resp.StatusCode != 200 || len(reqs) != 2 || reqs[1].Token != freshToken || reqs[1].BodyBytes != int64(len(body)) {
+		t.Fatalf("status %d; upstream saw %d requests, want the rejected one and the replay", resp.StatusCode, len(reqs))
 	}
 }
