@@ -45,15 +45,26 @@ var _ Store = (*FileStore)(nil)
 // $XDG_STATE_HOME/notion-auth-proxy/credentials.json, where XDG_STATE_HOME
 // defaults to $HOME/.local/state.
 func DefaultPath() (string, error) {
+	dir, err := StateDir()
+	if err != nil {
+		return "", fmt.Errorf("default credential store path: %w", err)
+	}
+	return filepath.Join(dir, "credentials.json"), nil
+}
+
+// StateDir returns the directory that holds the proxy's state by default:
+// $XDG_STATE_HOME/notion-auth-proxy, where XDG_STATE_HOME defaults to
+// $HOME/.local/state. Whatever is kept there is created with mode 0700.
+func StateDir() (string, error) {
 	state := os.Getenv("XDG_STATE_HOME")
 	if !filepath.IsAbs(state) { // the XDG spec says to ignore relative paths
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", fmt.Errorf("default credential store path: %w", err)
+			return "", fmt.Errorf("state directory: %w", err)
 		}
 		state = filepath.Join(home, ".local", "state")
 	}
-	return filepath.Join(state, "notion-auth-proxy", "credentials.json"), nil
+	return filepath.Join(state, "notion-auth-proxy"), nil
 }
 
 // OpenFile returns the store kept in opts.Path. It creates nothing: the

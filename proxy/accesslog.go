@@ -43,6 +43,10 @@ func (h *Handler) finish(rec *recorder, r *http.Request, ex *exchange) {
 	case status == 0:
 		status = http.StatusOK
 	}
+	path := r.URL.Path
+	if r.Method == http.MethodConnect {
+		path = r.Host // a CONNECT names a target, not a path
+	}
 	elapsed := h.now().Sub(ex.start)
 	cred := ex.credentialName()
 	level := zap.DebugLevel // probes and scrapes would drown the log
@@ -54,7 +58,7 @@ func (h *Handler) finish(rec *recorder, r *http.Request, ex *exchange) {
 	h.log.Log(level, "request",
 		zap.String("event", "request"),
 		zap.String("method", r.Method),
-		zap.String("path", r.URL.Path),
+		zap.String("path", path),
 		zap.Int("status", status),
 		zap.Float64("duration_ms", float64(elapsed)/float64(time.Millisecond)),
 		zap.String("credential", cred),

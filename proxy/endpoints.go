@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -25,6 +26,19 @@ func (h *Handler) serveProbe(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// servePublic answers the endpoints that need no client key: the probes
+// and the OAuth login.
+func (h *Handler) servePublic(w http.ResponseWriter, r *http.Request, s *snapshot) bool {
+	if h.serveProbe(w, r) {
+		return true
+	}
+	if strings.HasPrefix(r.URL.Path, "/oauth/") {
+		h.serveOAuth(w, r, s)
+		return true
+	}
+	return false
 }
 
 // serveLocal answers the endpoints that are guarded like proxied requests.

@@ -36,12 +36,16 @@ func takeIdentity(h http.Header) presentedKey {
 	return p
 }
 
-// checkProxyForm applies the open-proxy rule to absolute-form and CONNECT
-// requests: only the upstream itself may be named, and CONNECT is never
-// honoured here. Nothing is dialed for a refused request.
-func (s *snapshot) checkProxyForm(r *http.Request) *proxyError {
+// checkProxyForm applies the open-proxy rule to requests in proxy form:
+// an absolute-form request may name only the upstream itself; CONNECT and
+// requests read from a tunnel are judged by forward-proxy mode. Nothing is
+// dialed for a refused request.
+func (s *snapshot) checkProxyForm(r *http.Request, ex *exchange) *proxyError {
+	if ex.tunnel != nil {
+		return s.checkTunnelled(r, ex.tunnel)
+	}
 	if r.Method == http.MethodConnect {
-		return newError(reasonForbiddenHost, "CONNECT %s refused: this proxy is not an open proxy", r.Host)
+		return s.checkConnect(r)
 	}
 	if !r.URL.IsAbs() {
 		return nil
@@ -55,7 +59,9 @@ func (s *snapshot) checkProxyForm(r *http.Request) *proxyError {
 // checkClient applies the Host (DNS rebinding) and Origin guards and, when
 // client keys are configured, requires one.
 func (s *snapshot) checkClient(r *http.Request, presented presentedKey, ex *exchange) *proxyError {
-	if !r.URL.IsAbs() && !s.hostAllowed(r.Host) {
+	// checkProxyForm has judged the target of absolute-form and
+	// tunnelled requests; the DNS-rebinding guard is for the rest.
+	if !r.URL.IsAbs() && ex.tunnel == nil && !s.hostAllowed(r.Host) {
 		return newError(reasonForbiddenHost,
 			"Host %q is not a loopback name; add it to allowed_hosts to accept it", r.Host)
 	}
@@ -105,4 +111,25 @@ func (s *snapshot) hostAllowed(hostport string) bool {
 		return true
 	}
 	return s.allowedHosts[host] || s.allowedHosts[hostport]
+}
+
+// upstreamOnly is the last stage before the upstream transport. Rewrite
+// always points requests at the upstream; this refuses, without dialing,
+// any request that names another host, so no bug in routing or forward
+// mode can turn the proxy into an open one.
+type upstreamOnly struct {
+	next http.RoundTripper
+}
+
+var _ http.RoundTripper = (*upstreamOnly)(nil)
+
+func (t *upstreamOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	up := exchangeFrom(req.Context()).snap.upstream
+	if !strings.EqualFold(req.URL.Scheme, up.Scheme) || !strings.EqualFold(req.URL.Host, up.Host) {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, newError(reasonForbiddenHost, "refused to send a request anywhere but the upstream")
+	}
+	return t.next.RoundTrip(req)
 }

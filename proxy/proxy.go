@@ -8,16 +8,21 @@
 // ErrorHandler answers every failure. The handler also serves the proxy's
 // local endpoints (/healthz, /readyz, /metrics, /not-shared).
 //
+// In forward-proxy mode (Config.ForwardCA) the same handler accepts
+// CONNECT api.notion.com:443: goproxy terminates the tunnel's TLS and each
+// request read from it comes back to ServeHTTP, so it is routed, stripped,
+// injected, paced and diagnosed like any other.
+//
 // The package depends on no other part of notion-auth-proxy: credentials
 // reach it through the TokenSource interface.
 package proxy
 
 import (
 	"context"
+	"crypto/tls"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -95,6 +100,11 @@ type Config struct {
 	ClientKeys        []ClientKey
 	RateLimit         RateLimit // per credential
 	Retry             Retry
+	// ForwardCA, when set, turns forward-proxy mode on: CONNECT
+	// api.notion.com:443 is accepted and terminated with a certificate
+	// this CA (certificate and private key) signs, and the requests read
+	// from the tunnel are served like any other. Nil refuses every CONNECT.
+	ForwardCA *tls.Certificate
 }
 
 // Options are the parts of the proxy fixed for its lifetime.
@@ -124,6 +134,7 @@ type Handler struct {
 	registry  *prometheus.Registry
 	notShared *notSharedLog
 	oauth     http.Handler
+	forward   *forwarder
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -136,6 +147,7 @@ func New(cfg Config, opts Options) (*Handler, error) {
 	if opts.Transport == nil {
 		opts.Transport = NewTransport(TransportOptions{})
 	}
+	opts.Transport = &upstreamOnly{next: opts.Transport}
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
 		opts.Registry.MustRegister(collectors.NewGoCollector(),
@@ -156,6 +168,7 @@ func New(cfg Config, opts Options) (*Handler, error) {
 		return nil, err
 	}
 	h.metrics = m
+	h.forward = newForwarder(h)
 	h.reverse = &httputil.ReverseProxy{
 		Rewrite: h.rewrite,
 		Transport: &credentialTransport{
@@ -188,10 +201,12 @@ func (h *Handler) Update(cfg Config) error {
 }
 
 // ServeHTTP answers local endpoints itself and forwards /v1/ and
-// /w/{workspace}/v1/ requests upstream.
+// /w/{workspace}/v1/ requests upstream. In forward-proxy mode it also
+// accepts CONNECT api.notion.com:443; the requests read from such a tunnel
+// come back here and are forwarded the same way.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := h.current.Load()
-	ex := &exchange{snap: s, start: h.now()}
+	ex := &exchange{snap: s, start: h.now(), tunnel: tunnelFrom(r.Context())}
 	rec := &recorder{ResponseWriter: w}
 	defer h.finish(rec, r, ex)
 
@@ -199,24 +214,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// error path can forward or echo them.
 	presented := takeIdentity(r.Header)
 
-	if pe := s.checkProxyForm(r); pe != nil {
+	if pe := s.checkProxyForm(r, ex); pe != nil {
 		writeError(rec, pe)
 		return
 	}
-	if h.serveProbe(rec, r) {
-		ex.local = true
+	if r.Method == http.MethodConnect {
+		ex.local = true // each request in the tunnel is logged on its own
+		h.forward.serveConnect(w, r, s)
 		return
 	}
-	if strings.HasPrefix(r.URL.Path, "/oauth/") {
+	// A tunnelled request is addressed to api.notion.com: it reaches the
+	// API, never the proxy's own endpoints.
+	if ex.tunnel == nil && h.servePublic(rec, r, s) {
 		ex.local = true
-		h.serveOAuth(rec, r, s)
 		return
 	}
 	if pe := s.checkClient(r, presented, ex); pe != nil {
 		writeError(rec, pe)
 		return
 	}
-	if h.serveLocal(rec, r) {
+	if ex.tunnel == nil && h.serveLocal(rec, r) {
 		ex.local = true
 		return
 	}
@@ -260,7 +277,8 @@ type exchange struct {
 	upstreamStatus int
 	requestID      string
 	retries        int
-	local          bool // answered by a local endpoint
+	local          bool    // answered by a local endpoint
+	tunnel         *tunnel // set for a request read from a CONNECT tunnel
 }
 
 func (ex *exchange) credentialName() string {

@@ -31,6 +31,7 @@ type snapshot struct {
 	clientKeys     []clientKey
 	rateLimit      RateLimit
 	retry          Retry
+	forward        *forwardCA // nil unless forward-proxy mode is on
 }
 
 // credential is a Credential plus the proxy's state about it. The state
@@ -94,6 +95,7 @@ func newSnapshot(cfg Config, prev *snapshot) (*snapshot, error) {
 		rateLimit:      cfg.RateLimit,
 		retry:          cfg.Retry,
 	}
+	s.forward = newForwardCA(cfg.ForwardCA, prev)
 	for _, c := range cfg.Credentials {
 		if c.Name == "" || c.Source == nil {
 			return nil, fmt.Errorf("proxy: credential %q needs a name and a source", c.Name)

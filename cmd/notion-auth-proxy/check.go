@@ -35,10 +35,20 @@ also call GET /v1/users/me with each credential and print its bot and workspace.
 			}
 			defer store.Close()
 			creds := buildCredentials(cmd.Context(), cfg, store, hooks{}, nil)
-			if _, err := proxyConfig(cfg, creds); err != nil {
+			if _, err := mapConfig(cfg, creds); err != nil {
 				return err
 			}
+			forward := ""
+			if cfg.ForwardProxy.Enabled {
+				// Checked, not created: check changes nothing.
+				if forward, err = checkCA(cfg.ForwardProxy); err != nil {
+					return err
+				}
+			}
 			fmt.Fprintln(s.out, "configuration is valid")
+			if forward != "" {
+				fmt.Fprintln(s.out, forward)
+			}
 			for _, c := range cfg.Credentials {
 				if err := creds.problems[c.Name]; err != nil {
 					fmt.Fprintf(s.out, "warning: credential %s: %v\n", c.Name, err)

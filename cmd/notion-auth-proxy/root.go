@@ -85,6 +85,7 @@ Notion API, adding the right Authorization and Notion-Version headers.`,
 		newCredentialsCommand(g, s),
 		newRefreshCommand(g, s),
 		newSetTokenCommand(g, s),
+		newCACommand(g, s),
 		newVersionCommand(s),
 	)
 	return root

@@ -55,10 +55,22 @@ func newLogger(c config.Log, w zapcore.WriteSyncer) (*zap.Logger, error) {
 
 // proxyConfig maps the configuration onto the proxy's. Client keys are read
 // from their environment variables or files here; a missing one is an error.
+// In forward-proxy mode the CA is loaded, and generated on first use.
 func proxyConfig(cfg *config.Config, creds *credentialSet) (proxy.Config, error) {
-	if cfg.ForwardProxy.Enabled {
-		return proxy.Config{}, usage(errors.New("forward_proxy.enabled: forward-proxy mode is not available in this release"))
+	pc, err := mapConfig(cfg, creds)
+	if err != nil || !cfg.ForwardProxy.Enabled {
+		return pc, err
 	}
+	authority, _, err := loadCA(cfg.ForwardProxy)
+	if err != nil {
+		return proxy.Config{}, err
+	}
+	pc.ForwardCA = authority.Certificate()
+	return pc, nil
+}
+
+// mapConfig is proxyConfig without the forward-proxy CA.
+func mapConfig(cfg *config.Config, creds *credentialSet) (proxy.Config, error) {
 	upstream, err := url.Parse(cfg.Upstream)
 	if err != nil {
 		return proxy.Config{}, usage(fmt.Errorf("upstream: %w", err))
