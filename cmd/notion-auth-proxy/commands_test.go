@@ -141,7 +141,7 @@ func TestServeWithClientKey(t *testing.T) {
 func TestUnavailableFeaturesAreRefused(t *testing.T) {
 	dir := isolate(t)
 	t.Setenv("WIKI_TOKEN", testToken)
-	for _, extra := range []string{"forward_proxy: {enabled: true}\n", "store: {backend: redis}\n"} {
+	for _, extra := range []string{"forward_proxy: {enabled: true}\n"} {
 		cfg := filepath.Join(dir, "c.yaml")
 		writeFile(t, cfg, "credentials:\n  - {name: wiki, type: token, token_env: WIKI_TOKEN}\n"+extra)
 		if code, _, stderr := runCmd(t, "serve", "--config", cfg); code != 2 || !strings.Contains(stderr, "not available") {

@@ -59,6 +59,7 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 		return err
 	}
 	defer func() { _ = log.Sync() }()
+	credstore.SetRedisLogger(log)
 
 	store, err := openStore(cfg)
 	if err != nil {
