@@ -122,9 +122,26 @@ func TestRedisDownAndBack(t *testing.T) {
 	browserLogin(t, s)
 	urls := []string{s.url}
 
+	// Traffic runs across the kill and until the replica says it is not
+	// ready; then 20 more requests are made with Redis surely down.
+	stop, failed := make(chan struct{}), make(chan []string, 1)
+	go func() {
+		var bad []string
+		for {
+			select {
+			case <-stop:
+				failed <- bad
+				return
+			default:
+			}
+			bad = append(bad, hammer(urls, "/v1/users/me", 4)...)
+		}
+	}()
 	srv.Kill()
 	waitStatus(t, s, "/readyz", 503, `"partner":"store_unavailable"`)
-	if bad := hammer(urls, "/v1/users/me", 20); len(bad) > 0 {
+	close(stop)
+	bad := append(<-failed, hammer(urls, "/v1/users/me", 20)...)
+	if len(bad) > 0 {
 		t.Fatalf("with Redis down, requests with the held token failed: %v", bad)
 	}
 	if _, body := s.get(t, "/metrics"); !strings.Contains(body, `notion_proxy_credential_ready{credential="partner"} 0`) {
