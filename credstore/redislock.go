@@ -7,8 +7,6 @@ import (
 	mrand "math/rand/v2"
 	"sync"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // How often a waiter tries a held Redis lock again, with jitter.
@@ -27,19 +25,19 @@ type fenceKey struct{ lockKey string }
 // extendScript renews a lock if it still holds the caller's token;
 // unlockScript deletes it on the same condition. Neither touches a lock
 // that expired and was taken by another holder.
-var (
-	extendScript = redis.NewScript(`
+const (
+	extendScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0
-`)
-	unlockScript = redis.NewScript(`
+`
+	unlockScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
-`)
+`
 )
 
 // Lock takes the named credential's refresh lock: a key set, only if
@@ -70,7 +68,7 @@ func (s *RedisStore) Lock(ctx context.Context, name string) (context.Context, fu
 			close(stop)
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 			defer cancel()
-			err := unlockScript.Run(rctx, s.rdb, []string{key}, token).Err()
+			err := s.unlock.Run(rctx, s.rdb, []string{key}, token).Err()
 			_ = s.check(rctx, err) // an unreleased lock expires by itself
 			lost(context.Canceled)
 		})
@@ -125,7 +123,7 @@ func (s *RedisStore) keepAlive(held context.Context, lost context.CancelCauseFun
 		}
 		start := time.Now()
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(held), every)
-		n, err := extendScript.Run(rctx, s.rdb, []string{key}, token, s.lockTTL.Milliseconds()).Int()
+		n, err := s.extend.Run(rctx, s.rdb, []string{key}, token, s.lockTTL.Milliseconds()).Int()
 		cancel()
 		switch {
 		case s.check(rctx, err) == nil && n == 1:

@@ -51,6 +51,8 @@ type RedisStore struct {
 	namesKey string // a set of every stored credential's name
 	channel  string // where writes are announced
 
+	cas, extend, unlock *redis.Script // casScript, extendScript, unlockScript
+
 	healthMu sync.RWMutex
 	health   error // the last call's failure to reach Redis, or nil
 
@@ -107,6 +109,9 @@ func OpenRedis(opts RedisOptions) (*RedisStore, error) {
 		namesKey: opts.KeyPrefix + "credentials",
 		channel:  opts.KeyPrefix + "changes",
 		done:     make(chan struct{}),
+		cas:      redis.NewScript(casScript),
+		extend:   redis.NewScript(extendScript),
+		unlock:   redis.NewScript(unlockScript),
 	}
 	if opts.Key != nil {
 		s.key = append([]byte(nil), opts.Key...)
@@ -171,7 +176,7 @@ func (s *RedisStore) List(ctx context.Context) ([]Record, error) {
 // KEYS: record, names set, lock. ARGV: expected version, data, name,
 // channel, fence ("" for none). Returns {1, new version}, {0, current
 // version} on a version mismatch, or {-1, 0} when the lock is not held.
-var casScript = redis.NewScript(`
+const casScript = `
 if ARGV[5] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[5] then
   return {-1, 0}
 end
@@ -183,7 +188,7 @@ redis.call('HSET', KEYS[1], 'v', cur + 1, 'data', ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
 redis.call('PUBLISH', ARGV[4], ARGV[3])
 return {1, cur + 1}
-`)
+`
 
 // CompareAndSwap writes rec as the named credential's record if the stored
 // record's Version equals version (0: none is stored), and returns it with
@@ -204,7 +209,7 @@ func (s *RedisStore) CompareAndSwap(ctx context.Context, name string, version in
 		return Record{}, fmt.Errorf("store credential %s: %w", name, err)
 	}
 	fence, _ := ctx.Value(fenceKey{s.lockKey(name)}).(string)
-	res, err := casScript.Run(ctx, s.rdb, []string{s.recordKey(name), s.namesKey, s.lockKey(name)},
+	res, err := s.cas.Run(ctx, s.rdb, []string{s.recordKey(name), s.namesKey, s.lockKey(name)},
 		version, data, name, s.channel, fence).Int64Slice()
 	if err = s.check(ctx, err); err != nil {
 		return Record{}, fmt.Errorf("store credential %s: %w", name, err)
