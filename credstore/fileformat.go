@@ -1,9 +1,6 @@
 package credstore
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -23,9 +20,6 @@ var ErrCorrupt = errors.New("credential store is unusable")
 const (
 	fileFormatName    = "notion-auth-proxy-credentials"
 	fileFormatVersion = 1
-	fileCipher        = "aes-256-gcm"
-	keySize           = 32
-	nonceSize         = 12
 )
 
 // fileDoc is the plaintext document: the whole file when no key is
@@ -56,9 +50,7 @@ type fileRecord struct {
 type fileEnvelope struct {
 	Format  string `json:"format"`
 	Version int    `json:"version"`
-	Cipher  string `json:"cipher,omitempty"`
-	Nonce   []byte `json:"nonce,omitempty"`
-	Data    []byte `json:"data,omitempty"`
+	sealed
 }
 
 func toFileRecord(r Record) fileRecord {
@@ -114,21 +106,11 @@ func encodeFile(d fileDoc, key []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	aead, err := newAEAD(key)
+	box, err := seal(key, plain, additionalData(fileFormatVersion))
 	if err != nil {
 		return nil, err
 	}
-	nonce := make([]byte, nonceSize)
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, fmt.Errorf("make nonce: %w", err)
-	}
-	env := fileEnvelope{
-		Format:  fileFormatName,
-		Version: fileFormatVersion,
-		Cipher:  fileCipher,
-		Nonce:   nonce,
-		Data:    aead.Seal(nil, nonce, plain, additionalData(fileFormatVersion)),
-	}
+	env := fileEnvelope{Format: fileFormatName, Version: fileFormatVersion, sealed: box}
 	out, err := json.MarshalIndent(env, "", "  ")
 	if err != nil {
 		return nil, err
@@ -150,38 +132,20 @@ func decodeFile(b []byte, key []byte) (fileDoc, error) {
 		return fileDoc{}, corrupt(fmt.Sprintf("format version %d is not supported (this build reads version %d)",
 			env.Version, fileFormatVersion))
 	}
-	encrypted := env.Cipher != "" || env.Data != nil
+	encrypted := env.isSealed()
 	switch {
 	case encrypted && key == nil:
 		return fileDoc{}, corrupt("file is encrypted but no encryption key is configured")
 	case !encrypted && key != nil:
 		return fileDoc{}, corrupt("file is not encrypted but an encryption key is configured")
 	case encrypted:
-		plain, err := openEnvelope(env, key)
+		plain, err := env.open(key, additionalData(env.Version))
 		if err != nil {
 			return fileDoc{}, err
 		}
 		b = plain
 	}
 	return decodeDoc(b)
-}
-
-func openEnvelope(env fileEnvelope, key []byte) ([]byte, error) {
-	if env.Cipher != fileCipher {
-		return nil, corrupt("cipher is not " + fileCipher)
-	}
-	if len(env.Nonce) != nonceSize {
-		return nil, corrupt("nonce is not 12 bytes")
-	}
-	aead, err := newAEAD(key)
-	if err != nil {
-		return nil, err
-	}
-	plain, err := aead.Open(nil, env.Nonce, env.Data, additionalData(env.Version))
-	if err != nil {
-		return nil, corrupt("cannot decrypt: wrong encryption key or damaged data")
-	}
-	return plain, nil
 }
 
 func decodeDoc(b []byte) (fileDoc, error) {
@@ -209,15 +173,7 @@ func decodeDoc(b []byte) (fileDoc, error) {
 // additionalData binds a sealed payload to its format and version, so it
 // cannot be passed off as another version's data.
 func additionalData(version int) []byte {
-	return fmt.Appendf(nil, "%s/%d/%s", fileFormatName, version, fileCipher)
-}
-
-func newAEAD(key []byte) (cipher.AEAD, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("encryption key: %w", err)
-	}
-	return cipher.NewGCM(block)
+	return fmt.Appendf(nil, "%s/%d/%s", fileFormatName, version, sealCipher)
 }
 
 func corrupt(why string) error { return fmt.Errorf("%w: %s", ErrCorrupt, why) }

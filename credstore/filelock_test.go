@@ -16,19 +16,19 @@ func TestFileStoreLockExcludesGoroutinesAndProcesses(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "credentials.json")
 	a, b := openTestStore(t, path, nil), openTestStore(t, path, nil) // b stands for another process
 	ctx := context.Background()
-	unlock, err := a.Lock(ctx, "wiki")
+	_, unlock, err := a.Lock(ctx, "wiki")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for who, s := range map[string]*FileStore{"another goroutine": a, "another process": b} {
 		short, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
-		_, err := s.Lock(short, "wiki")
+		_, _, err := s.Lock(short, "wiki")
 		cancel()
 		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "wiki") {
 			t.Errorf("%s took a held lock: %v", who, err)
 		}
 	}
-	other, err := b.Lock(ctx, "partner")
+	_, other, err := b.Lock(ctx, "partner")
 	if err != nil {
 		t.Fatalf("a held lock blocked another credential's: %v", err)
 	}
@@ -36,7 +36,7 @@ func TestFileStoreLockExcludesGoroutinesAndProcesses(t *testing.T) {
 
 	done := make(chan error, 1)
 	go func() {
-		unlockB, err := b.Lock(ctx, "wiki")
+		_, unlockB, err := b.Lock(ctx, "wiki")
 		if err == nil {
 			unlockB()
 		}
@@ -61,14 +61,14 @@ func TestFileStoreLockExcludesGoroutinesAndProcesses(t *testing.T) {
 
 func TestFileStoreLockHonoursCanceledContext(t *testing.T) {
 	s := openTestStore(t, filepath.Join(t.TempDir(), "credentials.json"), nil)
-	unlock, err := s.Lock(context.Background(), "wiki")
+	_, unlock, err := s.Lock(context.Background(), "wiki")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer unlock()
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
-	if _, err := s.Lock(ctx, "wiki"); !errors.Is(err, context.Canceled) {
+	if _, _, err := s.Lock(ctx, "wiki"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Lock after cancel: %v, want context.Canceled", err)
 	}
 }
@@ -117,7 +117,7 @@ func TestFileStoreLockedUpdatesLoseNothing(t *testing.T) {
 func lockedIncrement(s *FileStore) (int64, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	unlock, err := s.Lock(ctx, "wiki")
+	_, unlock, err := s.Lock(ctx, "wiki")
 	if err != nil {
 		return 0, err
 	}

@@ -108,6 +108,9 @@ func OpenFile(opts FileOptions) (*FileStore, error) {
 // Path returns the store file's path.
 func (s *FileStore) Path() string { return s.path }
 
+// String names the store for messages: "file PATH".
+func (s *FileStore) String() string { return "file " + s.path }
+
 // Get returns the named credential's record, or ErrNotFound.
 func (s *FileStore) Get(ctx context.Context, name string) (Record, error) {
 	if err := ctx.Err(); err != nil {

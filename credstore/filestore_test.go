@@ -135,7 +135,7 @@ func TestFileStoreRejectsBadArguments(t *testing.T) {
 		if _, err := s.CompareAndSwap(ctx, name, 0, pair(oldAccess, oldRefresh)); err == nil {
 			t.Errorf("CAS accepted the name %q", name)
 		}
-		if _, err := s.Lock(ctx, name); err == nil {
+		if _, _, err := s.Lock(ctx, name); err == nil {
 			t.Errorf("Lock accepted the name %q", name)
 		}
 	}

@@ -23,7 +23,7 @@ func TestFileStorePermissions(t *testing.T) {
 		t.Fatalf("OpenFile created the file: %v", err)
 	}
 	mustCAS(t, s, "wiki", 0, pair(oldAccess, oldRefresh))
-	unlock, err := s.Lock(context.Background(), "wiki")
+	_, unlock, err := s.Lock(context.Background(), "wiki")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,11 +129,16 @@ func (s *OAuthSource) RefreshNow(ctx context.Context) (Record, error) {
 	return s.refresh(ctx, TriggerManual, rec.AccessToken.Reveal())
 }
 
-// State reports ready, needs_login or refresh_failed.
+// State reports ready, needs_login or refresh_failed; or store_unavailable
+// when it would be ready but its store cannot be reached.
 func (s *OAuthSource) State() string {
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return string(s.state)
+	state := s.state
+	s.mu.RUnlock()
+	if state == StateReady && storeHealth(s.opts.Store) != nil {
+		return string(StateStoreUnavailable)
+	}
+	return string(state)
 }
 
 // WorkspaceID returns the Notion workspace the stored token belongs to.
@@ -219,7 +224,9 @@ func (s *OAuthSource) refresh(ctx context.Context, trigger, rejected string) (Re
 
 // lockedRefresh refreshes under the store's lock. It reads the stored pair
 // again first: another process may have refreshed already, and sending a
-// rotated refresh token would lose the grant.
+// rotated refresh token would lose the grant. Everything under the lock
+// uses the lock's context, so that losing the lock stops the work and
+// fences the write.
 func (s *OAuthSource) lockedRefresh(ctx context.Context, trigger, rejected string) (Record, error) {
 	s.mu.RLock()
 	retryAt := s.retryAt
@@ -227,13 +234,15 @@ func (s *OAuthSource) lockedRefresh(ctx context.Context, trigger, rejected strin
 	if trigger != TriggerManual && s.opts.Now().Before(retryAt) {
 		return Record{}, s.fail(StateRefreshFailed, errors.New("waiting to retry after a failed refresh"))
 	}
-	unlock, err := s.opts.Store.Lock(ctx, s.opts.Name)
+	// Without the lock no refresh runs: another replica may be using the
+	// same refresh token.
+	held, unlock, err := s.opts.Store.Lock(ctx, s.opts.Name)
 	if err != nil {
-		return Record{}, &Error{Credential: s.opts.Name, State: StateRefreshFailed, Err: fmt.Errorf("lock: %w", err)}
+		return Record{}, s.refreshFailed(trigger, err)
 	}
 	defer unlock()
 
-	stored, err := s.opts.Store.Get(ctx, s.opts.Name)
+	stored, err := s.opts.Store.Get(held, s.opts.Name)
 	refreshToken := stored.RefreshToken
 	switch {
 	case errors.Is(err, ErrNotFound) && s.opts.Seed != "":
@@ -241,15 +250,22 @@ func (s *OAuthSource) lockedRefresh(ctx context.Context, trigger, rejected strin
 	case errors.Is(err, ErrNotFound):
 		return Record{}, s.setFailed(StateNeedsLogin, fmt.Errorf("no token stored: %w", err))
 	case err != nil:
-		return Record{}, &Error{Credential: s.opts.Name, State: StateRefreshFailed, Err: err}
+		return Record{}, s.refreshFailed(trigger, err)
 	case trigger != TriggerManual && stored.AccessToken.Reveal() != rejected && !s.expiring(stored):
 		s.adopt(stored) // someone else refreshed while we waited
 		return stored, nil
 	}
-	grant, err := s.exchange(ctx, refreshToken)
+	grant, err := s.exchange(held, refreshToken)
 	if err != nil {
-		return Record{}, s.refreshFailed(trigger, err)
+		return Record{}, s.refreshFailed(trigger, withCause(held, err))
 	}
+	return s.save(held, trigger, stored, grant)
+}
+
+// save stores the refreshed pair and adopts it. The pair is stored before
+// first use: if this write fails, the new pair is never sent, and the error
+// says the grant may be lost.
+func (s *OAuthSource) save(held context.Context, trigger string, stored Record, grant Grant) (Record, error) {
 	now := s.opts.Now()
 	next := stored.withGrant(grant)
 	next.Credential = s.opts.Name
@@ -257,17 +273,24 @@ func (s *OAuthSource) lockedRefresh(ctx context.Context, trigger, rejected strin
 	if next.ObtainedAt.IsZero() {
 		next.ObtainedAt = now
 	}
-	// Stored before first use: if this write fails, the new pair is never
-	// sent, and the error says the grant may be lost.
-	written, err := s.opts.Store.CompareAndSwap(ctx, s.opts.Name, stored.Version, next)
+	written, err := s.opts.Store.CompareAndSwap(held, s.opts.Name, stored.Version, next)
 	if err != nil {
-		return Record{}, s.refreshFailed(trigger, fmt.Errorf("store refreshed pair: %w", err))
+		return Record{}, s.refreshFailed(trigger, fmt.Errorf("store refreshed pair: %w", withCause(held, err)))
 	}
 	s.adopt(written)
 	s.opts.Log.Info("token refreshed", zap.String("event", "token_refreshed"),
 		zap.String("credential", s.opts.Name), zap.String("trigger", trigger))
 	s.report(trigger, "success")
 	return written, nil
+}
+
+// withCause adds why held ended, such as ErrLockLost, to an error it caused.
+func withCause(held context.Context, err error) error {
+	cause := context.Cause(held)
+	if cause == nil || errors.Is(err, cause) || !errors.Is(err, held.Err()) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", err, cause)
 }
 
 // exchange calls the token endpoint, retrying transient failures with
@@ -292,12 +315,23 @@ func (s *OAuthSource) exchange(ctx context.Context, refreshToken Secret) (Grant,
 // refresh_failed is logged once per failure streak.
 func (s *OAuthSource) refreshFailed(trigger string, err error) error {
 	reason, state := "error", StateRefreshFailed
+	hint := "the token endpoint failed; the proxy retries on the next request"
 	var oe *OAuthError
-	if errors.As(err, &oe) {
+	switch {
+	case errors.As(err, &oe):
 		reason = oe.Code
 		if oe.NeedsLogin() {
 			state = StateNeedsLogin
+			hint = "run `notion-auth-proxy login " + s.opts.Name + "` to authorize again"
 		}
+	case errors.Is(err, ErrUnavailable):
+		reason = "store_unavailable"
+		hint = describeStore(s.opts.Store) + " cannot be reached: no refresh runs without its lock, so replicas " +
+			"never race; requests use the token held while it lasts, and refreshes resume when the store answers"
+	case errors.Is(err, ErrLockLost):
+		reason = "lock_lost"
+		hint = "the refresh lock in " + describeStore(s.opts.Store) + " expired before the new pair was stored; " +
+			"another process may hold it now"
 	}
 	s.mu.Lock()
 	first := s.state == StateReady
@@ -310,10 +344,6 @@ func (s *OAuthSource) refreshFailed(trigger string, err error) error {
 	s.mu.Unlock()
 	s.report(trigger, reason)
 	if first {
-		hint := "the token endpoint failed; the proxy retries on the next request"
-		if state == StateNeedsLogin {
-			hint = "run `notion-auth-proxy login " + s.opts.Name + "` to authorize again"
-		}
 		s.opts.Log.Error("token refresh failed", zap.String("event", "refresh_failed"),
 			zap.String("credential", s.opts.Name), zap.String("reason", reason),
 			zap.String("hint", hint), zap.Error(err))

@@ -14,6 +14,10 @@ const (
 	StateNeedsLogin    State = "needs_login"
 	StateRefreshFailed State = "refresh_failed"
 	StateMissingSecret State = "missing_secret"
+	// StateStoreUnavailable means the shared store cannot be reached: the
+	// credential serves the token it holds but cannot refresh it or see
+	// a rotation.
+	StateStoreUnavailable State = "store_unavailable"
 )
 
 // ErrMissingSecret means a credential's secret could not be read: its

@@ -3,6 +3,7 @@ package credstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -55,9 +56,13 @@ type Store interface {
 	// The write is atomic: a crash leaves the old or the new record.
 	CompareAndSwap(ctx context.Context, name string, version int64, rec Record) (Record, error)
 	// Lock takes the named credential's refresh lock, held across
-	// processes, waiting until it is free or ctx ends. The returned
-	// function releases it.
-	Lock(ctx context.Context, name string) (unlock func(), err error)
+	// processes, waiting until it is free or ctx ends. Work done under the
+	// lock uses the returned context: it ends when the lock is released or
+	// lost (a lock that expires, as in Redis, can be lost; its context
+	// then ends with cause ErrLockLost), and a CompareAndSwap made with it
+	// is refused with ErrLockLost once the lock is no longer held. unlock
+	// releases the lock and may be called more than once.
+	Lock(ctx context.Context, name string) (held context.Context, unlock func(), err error)
 	// Changes reports the names of records written by other processes
 	// (and this one) as they change, until ctx ends.
 	Changes(ctx context.Context) <-chan string
@@ -65,9 +70,40 @@ type Store interface {
 	Close() error
 }
 
+// A HealthReporter is a Store that knows whether it can be reached, such
+// as RedisStore. Credentials kept in it report StateStoreUnavailable while
+// it cannot, even though they keep serving the tokens they hold.
+type HealthReporter interface {
+	// Health returns nil while the store answers, else why it does not.
+	Health() error
+}
+
+// storeHealth returns why s cannot be reached, or nil if it can or does
+// not know.
+func storeHealth(s Store) error {
+	if h, ok := s.(HealthReporter); ok {
+		return h.Health()
+	}
+	return nil
+}
+
+// describeStore names s for messages to the operator.
+func describeStore(s Store) string {
+	if n, ok := s.(fmt.Stringer); ok {
+		return n.String()
+	}
+	return "the credential store"
+}
+
 var (
 	// ErrNotFound means the store holds no record for a credential.
 	ErrNotFound = errors.New("no stored credential")
 	// ErrConflict means another writer changed the record first.
 	ErrConflict = errors.New("stored credential changed concurrently")
+	// ErrLockLost means a refresh lock expired and may be held by another
+	// process: whatever was done under it must not be stored.
+	ErrLockLost = errors.New("refresh lock lost")
+	// ErrUnavailable means the store cannot be reached. Callers keep what
+	// they hold and try again later.
+	ErrUnavailable = errors.New("credential store is unreachable")
 )

@@ -42,6 +42,15 @@ func (s *StoredToken) Reload(ctx context.Context) {
 	}
 }
 
+// State reports ready or missing_secret; or store_unavailable while the
+// store cannot be reached, since a rotation would not be seen.
+func (s *StoredToken) State() string {
+	if storeHealth(s.store) != nil {
+		return string(StateStoreUnavailable)
+	}
+	return s.tokenCell.State()
+}
+
 // SetToken stores token as the named credential's static token.
 func SetToken(ctx context.Context, store Store, name string, token Secret, now time.Time) error {
 	if token == "" {

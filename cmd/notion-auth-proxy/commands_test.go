@@ -137,15 +137,3 @@ func TestServeWithClientKey(t *testing.T) {
 		t.Error("the client key was logged")
 	}
 }
-
-func TestUnavailableFeaturesAreRefused(t *testing.T) {
-	dir := isolate(t)
-	t.Setenv("WIKI_TOKEN", testToken)
-	for _, extra := range []string{"store: {backend: redis}\n"} {
-		cfg := filepath.Join(dir, "c.yaml")
-		writeFile(t, cfg, "credentials:\n  - {name: wiki, type: token, token_env: WIKI_TOKEN}\n"+extra)
-		if code, _, stderr := runCmd(t, "serve", "--config", cfg); code != 2 || !strings.Contains(stderr, "not available") {
-			t.Errorf("%s: exit %d %q; want 2 saying it is not available", strings.TrimSpace(extra), code, stderr)
-		}
-	}
-}

@@ -23,11 +23,9 @@ import (
 // use within this interval.
 const tokenFilePoll = time.Second
 
-// openStore opens the configured credential store.
+// openStore opens the configured credential store. Its secrets (the
+// encryption key, the Redis password) come from the environment.
 func openStore(cfg *config.Config) (credstore.Store, error) {
-	if cfg.Store.Backend != "file" {
-		return nil, usage(fmt.Errorf("store.backend %q is not available in this build; use file", cfg.Store.Backend))
-	}
 	var key []byte
 	if name := cfg.Store.EncryptionKeyEnv; name != "" {
 		v := os.Getenv(name)
@@ -39,7 +37,20 @@ func openStore(cfg *config.Config) (credstore.Store, error) {
 			return nil, usage(fmt.Errorf("store.encryption_key_env %s: %w", name, err))
 		}
 	}
-	return credstore.OpenFile(credstore.FileOptions{Path: cfg.Store.Path, Key: key})
+	if cfg.Store.Backend != "redis" {
+		return credstore.OpenFile(credstore.FileOptions{Path: cfg.Store.Path, Key: key})
+	}
+	r := cfg.Store.Redis
+	var password credstore.Secret
+	if r.PasswordEnv != "" {
+		var err error
+		if password, err = credstore.ReadSecret(r.PasswordEnv, ""); err != nil {
+			return nil, usage(fmt.Errorf("store.redis.password_env: %w", err))
+		}
+	}
+	return credstore.OpenRedis(credstore.RedisOptions{
+		Addr: r.Addr, Password: password, DB: r.DB, KeyPrefix: r.KeyPrefix, Key: key,
+	})
 }
 
 // hooks are what credential sources report to, beyond their own state.

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/credstore"
 	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
 )
 
@@ -54,6 +55,7 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 		return err
 	}
 	defer func() { _ = log.Sync() }()
+	credstore.SetRedisLogger(log)
 
 	store, err := openStore(cfg)
 	if err != nil {
