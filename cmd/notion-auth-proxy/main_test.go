@@ -215,18 +215,24 @@ func TestTokenFileRotation(t *testing.T) {
 		t.Fatal("first request did not use the file's token")
 	}
 	writeFile(t, tokenFile, otherToken+"\n")
-	deadline := time.Now().Add(10 * time.Second) // the file is polled every second
+	waitUpstreamToken(t, s, fake, otherToken, "the rotated token file was never used")
+	checkLogs(t, s.stderr.String())
+}
+
+// waitUpstreamToken sends requests through s until the fake sees token.
+func waitUpstreamToken(t *testing.T, s *served, fake *notiontest.Server, token, failure string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		s.get(t, "/v1/users/me")
-		if req, _ := fake.LastRequest(); req.Token == otherToken {
-			break
+		if req, _ := fake.LastRequest(); req.Token == token {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the rotated token file was never used")
+			t.Fatal(failure)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
-	checkLogs(t, s.stderr.String())
 }
 
 func TestReloadOnSIGHUP(t *testing.T) {

@@ -73,17 +73,7 @@ func TestReloadWhenTheFileChanges(t *testing.T) {
 
 	// A changed definition builds the credential anew.
 	writeFile(t, cfg, strings.Replace(base, "token_env: WIKI_TOKEN", "token_env: OTHER_TOKEN", 1)+"default_credential: wiki\n")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		s.get(t, "/v1/users/me")
-		if last, _ := fake.LastRequest(); last.Token == otherToken {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("wiki still sends its old token after its token_env changed")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitUpstreamToken(t, s, fake, otherToken, "wiki still sends its old token after its token_env changed")
 	checkLogs(t, s.stderr.String())
 }
 
