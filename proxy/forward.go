@@ -35,8 +35,9 @@ var errNoDial = errors.New("forward proxy: goproxy may not dial")
 // dials anything: its dialers and transport refuse, and its request hook
 // always answers.
 type forwarder struct {
-	h  *Handler
-	gp *goproxy.ProxyHttpServer
+	h        *Handler
+	gp       *goproxy.ProxyHttpServer
+	inflight *tunnelRequests
 }
 
 func newForwarder(h *Handler) *forwarder {
@@ -49,7 +50,7 @@ func newForwarder(h *Handler) *forwarder {
 	gp.NonproxyHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, newError(reasonNotFound, "not a forward-proxy request"))
 	})
-	f := &forwarder{h: h, gp: gp}
+	f := &forwarder{h: h, gp: gp, inflight: newTunnelRequests()}
 	gp.OnRequest().HandleConnectFunc(f.connect)
 	gp.OnRequest().DoFunc(f.serveTunnelled)
 	return f
@@ -124,7 +125,11 @@ func (f *forwarder) serveTunnelled(req *http.Request, ctx *goproxy.ProxyCtx) (*h
 	in := req.WithContext(c)
 	in.URL = &url.URL{Path: req.URL.Path, RawPath: req.URL.RawPath, RawQuery: req.URL.RawQuery}
 	in.RequestURI = in.URL.RequestURI()
-	return req, f.h.serveResponse(in)
+	f.inflight.start()
+	resp := f.h.serveResponse(in)
+	resp.Close = f.inflight.isDraining() // then the client leaves the tunnel after this answer
+	resp.Body = &countedBody{ReadCloser: resp.Body, done: f.inflight.done}
+	return req, resp
 }
 
 // checkConnect applies the open-proxy rule to CONNECT: only

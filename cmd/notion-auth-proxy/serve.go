@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -115,7 +116,9 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 	log.Info("shutting down", zap.String("event", "shutdown"))
 	shutdownCtx, stop := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer stop()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	tunnels := make(chan error, 1)
+	go func() { tunnels <- handler.Shutdown(shutdownCtx) }() // requests inside forward-proxy tunnels
+	if err := errors.Join(srv.Shutdown(shutdownCtx), <-tunnels); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
