@@ -9,10 +9,10 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 DEMO_PORT  ?= 8701
 DEMO_TOKEN ?= ntn_demo_token_not_a_real_secret
 
-.PHONY: help build run demo test bench lint docker clean
+.PHONY: help build run demo test bench bench-go bench-load lint docker clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 build: ## build bin/notion-auth-proxy (static)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BINARY) ./cmd/notion-auth-proxy
@@ -37,8 +37,27 @@ compat/js/node_modules: compat/js/package.json compat/js/package-lock.json
 	cd compat/js && npm ci --no-audit --no-fund
 	@touch $@
 
-bench: ## run the benchmarks
+bench: bench-go bench-load ## run the Go microbenchmarks and the load benchmark
+
+bench-go: ## run the Go microbenchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The load benchmark needs hey, nginx, caddy, curl and gnuplot; as root it
+# installs the missing ones with apt-get, otherwise it says what to install.
+# Results go to $(BENCH_OUT); docs/benchmarks.md describes them.
+BENCH_OUT   ?= bin/bench
+BENCH_TOOLS := hey:hey nginx:nginx caddy:caddy curl:curl gnuplot:gnuplot-nox
+
+bench-load: build ## load benchmark: direct, proxy, nginx, Caddy on loopback (see docs/benchmarks.md)
+	@missing=; for tp in $(BENCH_TOOLS); do \
+		command -v $${tp%%:*} >/dev/null || missing="$$missing $${tp#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing:$$missing"; apt-get update -qq && apt-get install -y -qq $$missing; \
+		else echo "bench-load needs:$$missing (apt-get install -y$$missing)"; exit 1; fi; \
+	fi
+	$(GO) build -o bin/fakenotion ./internal/notiontest/fakenotion
+	bench/load.sh $(BENCH_OUT)
 
 lint: ## go vet and a gofmt check
 	$(GO) vet ./...

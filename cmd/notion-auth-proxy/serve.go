@@ -75,6 +75,7 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	startProfiling(runCtx, log)
 	creds := buildCredentials(runCtx, cfg, store, h, nil)
 	pc, err := proxyConfig(cfg, creds)
 	if err != nil {

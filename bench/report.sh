@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Summarises a bench/load.sh run in OUTDIR: the median of each target's rounds
+# (summary.tsv, summary.md) and a chart of throughput and p99 (benchmarks.png).
+#
+# Usage: bench/report.sh OUTDIR
+set -euo pipefail
+
+out=${1:?usage: bench/report.sh OUTDIR}
+command -v gnuplot >/dev/null || { echo "bench: gnuplot is missing; install it with: apt-get install -y gnuplot-nox" >&2; exit 1; }
+
+# median COLUMN TARGET: the median of a rounds.tsv column over the target's rounds.
+median() {
+	awk -F'\t' -v c="$1" -v t="$2" 'NR > 1 && $1 == t {print $c}' "$out/rounds.tsv" | sort -g |
+		awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+printf 'target\trps\tp50_ms\tp99_ms\n' >"$out/summary.tsv"
+for t in direct proxy nginx caddy; do
+	printf '%s\t%s\t%s\t%s\n' "$t" "$(median 3 "$t")" "$(median 4 "$t")" "$(median 5 "$t")" >>"$out/summary.tsv"
+done
+
+# The markdown table, with each figure also as a ratio to nginx's.
+awk -F'\t' '
+	NR == 1 {next}
+	{t[NR] = $1; rps[NR] = $2; p50[NR] = $3; p99[NR] = $4; if ($1 == "nginx") n = NR}
+	END {
+		names["direct"] = "direct (no proxy)"; names["proxy"] = "notion-auth-proxy"
+		names["nginx"] = "nginx"; names["caddy"] = "Caddy"
+		print "| target | requests/s | vs nginx | p50 ms | p99 ms | p99 vs nginx |"
+		print "|---|---:|---:|---:|---:|---:|"
+		for (i = 2; i <= NR; i++)
+			printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f |\n", names[t[i]], rps[i], rps[i] / rps[n],
+				p50[i], p99[i], p99[i] / p99[n]
+	}' "$out/summary.tsv" >"$out/summary.md"
+cat "$out/summary.md"
+
+gnuplot <<PLOT
+set terminal pngcairo size 900,420 font "sans,10"
+set output "$out/benchmarks.png"
+set datafile separator "\t"
+set style fill solid 0.8 border -1
+set boxwidth 0.6
+set grid ytics
+set yrange [0:*]
+unset key
+set multiplot layout 1,2 title "GET /v1/users/me on loopback, median of interleaved rounds ($(sed -n 's/^load: //p' "$out/machine.txt"))"
+set title "throughput (requests/s, higher is better)"
+plot "$out/summary.tsv" every ::1 using 0:2:xtic(1) with boxes lc rgb "#4477aa", \
+     "" every ::1 using 0:2:(sprintf("%.0f", \$2)) with labels offset 0,0.7
+set title "p99 latency (ms, lower is better)"
+plot "$out/summary.tsv" every ::1 using 0:4:xtic(1) with boxes lc rgb "#cc6677", \
+     "" every ::1 using 0:4:(sprintf("%.1f", \$4)) with labels offset 0,0.7
+unset multiplot
+PLOT
+echo "bench: chart in $out/benchmarks.png"
