@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,48 +14,18 @@ import (
 func TestFileStoreLockExcludesGoroutinesAndProcesses(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "credentials.json")
 	a, b := openTestStore(t, path, nil), openTestStore(t, path, nil) // b stands for another process
-	ctx := context.Background()
-	_, unlock, err := a.Lock(ctx, "wiki")
+	_, unlock, err := a.Lock(context.Background(), "wiki")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for who, s := range map[string]*FileStore{"another goroutine": a, "another process": b} {
-		short, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
-		_, _, err := s.Lock(short, "wiki")
-		cancel()
-		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "wiki") {
-			t.Errorf("%s took a held lock: %v", who, err)
-		}
-	}
-	_, other, err := b.Lock(ctx, "partner")
-	if err != nil {
-		t.Fatalf("a held lock blocked another credential's: %v", err)
-	}
-	other()
-
-	done := make(chan error, 1)
-	go func() {
-		_, unlockB, err := b.Lock(ctx, "wiki")
-		if err == nil {
-			unlockB()
-		}
-		done <- err
-	}()
+	checkLockExcludes(t, a, b, 30*time.Millisecond)
+	waiter := lockWaiter(b)
 	select {
-	case err := <-done:
+	case err := <-waiter:
 		t.Fatalf("Lock returned while the lock was held: %v", err)
 	case <-time.After(30 * time.Millisecond):
 	}
-	unlock()
-	unlock() // a second call is harmless
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("a released lock was not taken")
-	}
+	checkReleaseLetsWaiterIn(t, unlock, waiter)
 }
 
 func TestFileStoreLockHonoursCanceledContext(t *testing.T) {

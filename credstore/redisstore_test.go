@@ -129,19 +129,7 @@ func TestRedisStoreLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for who, s := range map[string]*RedisStore{"another goroutine": a, "another replica": b} {
-		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-		_, _, err := s.Lock(short, "wiki")
-		cancel()
-		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "wiki") {
-			t.Errorf("%s took a held lock: %v", who, err)
-		}
-	}
-	_, other, err := b.Lock(ctx, "partner")
-	if err != nil {
-		t.Fatalf("a held lock blocked another credential's: %v", err)
-	}
-	other()
+	checkLockExcludes(t, a, b, 50*time.Millisecond)
 
 	// The holder keeps the lock past its TTL (600ms) by renewing it.
 	time.Sleep(3 * a.lockTTL)
@@ -151,24 +139,7 @@ func TestRedisStoreLock(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("the lock was lost while its holder worked: %v", err)
 	}
-	done := make(chan error, 1)
-	go func() {
-		_, unlockB, err := b.Lock(ctx, "wiki")
-		if err == nil {
-			unlockB()
-		}
-		done <- err
-	}()
-	unlock()
-	unlock() // a second call is harmless
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("a released lock was not taken")
-	}
+	checkReleaseLetsWaiterIn(t, unlock, lockWaiter(b))
 }
 
 // TestRedisStoreFencesExpiredHolder: a holder whose lock expired and was
