@@ -219,19 +219,27 @@ func TestTokenFileRotation(t *testing.T) {
 	checkLogs(t, s.stderr.String())
 }
 
+// eventually polls cond for up to 10 s and reports whether it came true.
+func eventually(cond func() bool) bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return true
+}
+
 // waitUpstreamToken sends requests through s until the fake sees token.
 func waitUpstreamToken(t *testing.T, s *served, fake *notiontest.Server, token, failure string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	if !eventually(func() bool {
 		s.get(t, "/v1/users/me")
-		if req, _ := fake.LastRequest(); req.Token == token {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal(failure)
-		}
-		time.Sleep(50 * time.Millisecond)
+		req, _ := fake.LastRequest()
+		return req.Token == token
+	}) {
+		t.Fatal(failure)
 	}
 }
 
@@ -272,12 +280,8 @@ func hangUp(t *testing.T) {
 
 func waitLog(t *testing.T, logs *syncBuffer, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(logs.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s in logs:\n%s", want, logs)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !eventually(func() bool { return strings.Contains(logs.String(), want) }) {
+		t.Fatalf("no %s in logs:\n%s", want, logs)
 	}
 }
 

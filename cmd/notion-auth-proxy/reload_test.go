@@ -5,22 +5,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // waitCredential polls until requests through s use the named credential.
 func waitCredential(t *testing.T, s *served, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	var got string
+	if !eventually(func() bool {
 		resp, _ := s.get(t, "/v1/users/me")
-		if resp.Header.Get("X-Notion-Proxy-Credential") == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("requests still use %q, want %q; logs:\n%s", resp.Header.Get("X-Notion-Proxy-Credential"), want, s.stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
+		got = resp.Header.Get("X-Notion-Proxy-Credential")
+		return got == want
+	}) {
+		t.Fatalf("requests still use %q, want %q; logs:\n%s", got, want, s.stderr)
 	}
 }
 
