@@ -35,11 +35,11 @@ func (r *recorder) Write(p []byte) (int, error) {
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // finish writes the access log line and the request metrics.
-func (h *Handler) finish(rec *recorder, r *http.Request, ex *exchange) {
+func (h *Handler) finish(rec *recorder, r *http.Request, c *call) {
 	status := rec.status
 	switch {
-	case ex.status != 0:
-		status = ex.status
+	case c.out.status != 0:
+		status = c.out.status
 	case status == 0:
 		status = http.StatusOK
 	}
@@ -47,10 +47,10 @@ func (h *Handler) finish(rec *recorder, r *http.Request, ex *exchange) {
 	if r.Method == http.MethodConnect {
 		path = r.Host // a CONNECT names a target, not a path
 	}
-	elapsed := h.now().Sub(ex.start)
-	cred := ex.credentialName()
+	elapsed := h.now().Sub(c.start)
+	cred := c.credentialName()
 	level := zap.DebugLevel // probes and scrapes would drown the log
-	if !ex.local {
+	if !c.out.local {
 		level = zap.InfoLevel
 		h.metrics.requests.WithLabelValues(cred, strconv.Itoa(status)).Inc()
 		h.metrics.duration.WithLabelValues(cred).Observe(elapsed.Seconds())
@@ -62,10 +62,10 @@ func (h *Handler) finish(rec *recorder, r *http.Request, ex *exchange) {
 		zap.Int("status", status),
 		zap.Float64("duration_ms", float64(elapsed)/float64(time.Millisecond)),
 		zap.String("credential", cred),
-		zap.String("workspace", ex.workspace),
-		zap.Int("upstream_status", ex.upstreamStatus),
-		zap.String("notion_request_id", ex.requestID),
-		zap.Int("retries", ex.retries),
+		zap.String("workspace", c.workspace),
+		zap.Int("upstream_status", c.out.upstreamStatus),
+		zap.String("notion_request_id", c.out.requestID),
+		zap.Int("retries", c.out.retries),
 		zap.Int64("bytes", rec.bytes),
 	)
 }

@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -28,27 +30,28 @@ var notFoundMessage = regexp.MustCompile(`Could not find (\w+) with ID: ([0-9a-f
 // modifyResponse is the ReverseProxy's ModifyResponse hook: it names the
 // credential used and diagnoses not-shared and missing-capability errors.
 func (h *Handler) modifyResponse(resp *http.Response) error {
-	ex := exchangeFrom(resp.Request.Context())
-	ex.upstreamStatus = resp.StatusCode
-	ex.requestID = resp.Header.Get(headerRequestID)
-	resp.Header.Set(headerCredential, ex.cred.name)
+	c := callFrom(resp.Request.Context())
+	c.out.upstreamStatus = resp.StatusCode
+	c.out.requestID = resp.Header.Get(headerRequestID)
+	resp.Header.Set(headerCredential, c.cred.name)
+	resp.Header.Set("Server-Timing", serverTiming(c.out.pacing, c.out.upstream))
 	switch resp.StatusCode {
 	case http.StatusNotFound, http.StatusForbidden:
 		body := peekError(resp)
-		if ex.requestID == "" {
-			ex.requestID = body.RequestID
+		if c.out.requestID == "" {
+			c.out.requestID = body.RequestID
 		}
 		switch body.Code {
 		case "object_not_found":
-			h.diagnoseNotShared(resp, ex, body)
+			h.diagnoseNotShared(resp, c, body)
 		case "restricted_resource":
 			h.log.Warn("the integration lacks a capability this request needs",
 				zap.String("event", "capability_missing"),
-				zap.String("credential", ex.cred.name),
+				zap.String("credential", c.cred.name),
 				zap.String("method", resp.Request.Method),
-				zap.String("path", ex.path),
-				zap.String("notion_request_id", ex.requestID),
-				zap.String("hint", fmt.Sprintf("integration %q lacks a capability for %s %s: enable it in the integration's settings (Capabilities)", ex.cred.name, resp.Request.Method, ex.path)))
+				zap.String("path", c.path),
+				zap.String("notion_request_id", c.out.requestID),
+				zap.String("hint", fmt.Sprintf("integration %q lacks a capability for %s %s: enable it in the integration's settings (Capabilities)", c.cred.name, resp.Request.Method, c.path)))
 		}
 	}
 	return nil
@@ -82,23 +85,23 @@ func peekError(resp *http.Response) upstreamError {
 // diagnoseNotShared explains an object_not_found answer: Notion says "not
 // found" when a page or database exists but was not shared with the
 // integration.
-func (h *Handler) diagnoseNotShared(resp *http.Response, ex *exchange, body upstreamError) {
-	objectType, objectID := notSharedObject(body.Message, ex.path)
+func (h *Handler) diagnoseNotShared(resp *http.Response, c *call, body upstreamError) {
+	objectType, objectID := notSharedObject(body.Message, c.path)
 	hint := fmt.Sprintf("%s %s is not shared with integration %q: open it in Notion, ••• > Connections > add the integration",
-		objectType, objectID, ex.cred.name)
+		objectType, objectID, c.cred.name)
 	// Header values stay ASCII so every HTTP client reads them intact.
 	resp.Header.Set(headerDiagnosis, strings.ReplaceAll(hint, "•••", "..."))
-	h.notShared.record(ex, objectType, objectID, resp.Request.Method, h.now())
-	h.metrics.notShared.WithLabelValues(ex.cred.name).Inc()
+	h.notShared.record(c.cred.name, objectType, objectID, resp.Request.Method, c.path, h.now())
+	h.metrics.notShared.WithLabelValues(c.cred.name).Inc()
 	h.log.Warn("object not shared with the integration",
 		zap.String("event", "not_shared"),
-		zap.String("credential", ex.cred.name),
-		zap.String("workspace", ex.workspace),
+		zap.String("credential", c.cred.name),
+		zap.String("workspace", c.workspace),
 		zap.String("method", resp.Request.Method),
-		zap.String("path", ex.path),
+		zap.String("path", c.path),
 		zap.String("object_id", objectID),
 		zap.String("object_type", objectType),
-		zap.String("notion_request_id", ex.requestID),
+		zap.String("notion_request_id", c.out.requestID),
 		zap.String("hint", hint))
 }
 
@@ -126,4 +129,16 @@ func notSharedObject(message, path string) (objectType, objectID string) {
 		}
 	}
 	return "object", "unknown"
+}
+
+// serverTiming is the Server-Timing value of a proxied answer: how long
+// it waited for its credential's turn and how long the upstream took to
+// answer, in milliseconds.
+func serverTiming(pacing, upstream time.Duration) string {
+	b := make([]byte, 0, 48)
+	b = append(b, "pacing;dur="...)
+	b = strconv.AppendFloat(b, float64(pacing)/float64(time.Millisecond), 'f', 1, 64)
+	b = append(b, ", upstream;dur="...)
+	b = strconv.AppendFloat(b, float64(upstream)/float64(time.Millisecond), 'f', 1, 64)
+	return string(b)
 }

@@ -100,12 +100,11 @@ func TestNotSharedEndpoint(t *testing.T) {
 
 func TestNotSharedLogIsBounded(t *testing.T) {
 	l := newNotSharedLog(2)
-	ex := &exchange{cred: &credential{name: "wiki"}, path: "/v1/pages/x"}
 	base := time.Unix(0, 0)
 	for i, id := range []string{"a", "b", "a", "c"} {
-		l.record(ex, "page", id, "GET", base.Add(time.Duration(i)*time.Second))
+		l.record("wiki", "page", id, "GET", "/v1/pages/x", base.Add(time.Duration(i)*time.Second))
 	}
-	got := l.list()
+	got := l.list(nil)
 	if len(got) != 2 || got[0].ObjectID != "c" || got[1].ObjectID != "a" || got[1].Count != 2 {
 		t.Errorf("after overflow: %+v; want c then a (b, least recent, forgotten)", got)
 	}

@@ -28,21 +28,26 @@ func (h *Handler) serveProbe(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// servePublic answers the endpoints that need no client key: the probes
-// and the OAuth login.
-func (h *Handler) servePublic(w http.ResponseWriter, r *http.Request, s *snapshot) bool {
+// serveKeyless answers the endpoints that need no client key: the probes
+// and the OAuth login, which only connections from this machine reach.
+func (h *Handler) serveKeyless(w http.ResponseWriter, r *http.Request, s *snapshot) bool {
 	if h.serveProbe(w, r) {
 		return true
 	}
 	if strings.HasPrefix(r.URL.Path, "/oauth/") {
-		h.serveOAuth(w, r, s)
+		if h.oauth == nil {
+			writeError(w, newError(reasonNotFound, "no OAuth credentials are configured"))
+		} else {
+			loopbackOnly(w, r, s.hostAllowed, h.oauth)
+		}
 		return true
 	}
 	return false
 }
 
 // serveLocal answers the endpoints that are guarded like proxied requests.
-func (h *Handler) serveLocal(w http.ResponseWriter, r *http.Request) bool {
+// A client key limited to some credentials sees only theirs.
+func (h *Handler) serveLocal(w http.ResponseWriter, r *http.Request, c *call) bool {
 	switch r.URL.Path {
 	case "/metrics":
 		if localMethod(w, r) {
@@ -50,7 +55,7 @@ func (h *Handler) serveLocal(w http.ResponseWriter, r *http.Request) bool {
 		}
 	case "/not-shared":
 		if localMethod(w, r) {
-			writeJSON(w, http.StatusOK, h.notShared.list())
+			writeJSON(w, http.StatusOK, h.notShared.list(c.key.allows))
 		}
 	default:
 		return false
@@ -58,22 +63,32 @@ func (h *Handler) serveLocal(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// serveOAuth passes the OAuth login endpoints to their handler. They need
-// no client key (a browser cannot send one) but answer only connections
-// from loopback addresses: whoever completes a login binds a workspace to
-// the credential.
-func (h *Handler) serveOAuth(w http.ResponseWriter, r *http.Request, s *snapshot) {
+// LoopbackOnly wraps the OAuth login endpoints: they need no client key (a
+// browser cannot send one) but answer only connections from loopback
+// addresses whose Host is a loopback name or one of allowedHosts, since
+// whoever completes a login binds a workspace to the credential. The proxy
+// applies it to its own /oauth/ endpoints; the login command's listener
+// uses it too.
+func LoopbackOnly(next http.Handler, allowedHosts []string) http.Handler {
+	s := &snapshot{allowedHosts: make(map[string]bool)}
+	for _, host := range allowedHosts {
+		s.allowedHosts[strings.ToLower(host)] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		loopbackOnly(w, r, s.hostAllowed, next)
+	})
+}
+
+func loopbackOnly(w http.ResponseWriter, r *http.Request, hostAllowed func(string) bool, next http.Handler) {
 	switch {
-	case h.oauth == nil:
-		writeError(w, newError(reasonNotFound, "no OAuth credentials are configured"))
-	case !s.hostAllowed(r.Host):
+	case !hostAllowed(r.Host):
 		writeError(w, newError(reasonForbiddenHost,
 			"Host %q is not a loopback name; add it to allowed_hosts to accept it", r.Host))
 	case !loopbackPeer(r.RemoteAddr):
 		writeError(w, newError(reasonForbiddenHost,
 			"OAuth login answers only connections from this machine; run `notion-auth-proxy login` on the host or through a port-forward"))
 	default:
-		h.oauth.ServeHTTP(w, r)
+		next.ServeHTTP(w, r)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -20,11 +21,13 @@ const (
 	reasonWorkspaceConflict    = "workspace_conflict"
 	reasonNeedsLogin           = "credential_needs_login"
 	reasonClientKeyRequired    = "client_key_required"
+	reasonProxyAuthRequired    = "proxy_auth_required"
 	reasonForbiddenHost        = "forbidden_host"
 	reasonForbiddenOrigin      = "forbidden_origin"
 	reasonCredentialNotAllowed = "credential_not_allowed"
 	reasonNotFound             = "not_found"
 	reasonMethodNotAllowed     = "method_not_allowed"
+	reasonInvalidRequest       = "invalid_request"
 	reasonBodyTooLarge         = "body_too_large"
 	reasonRateLimitWait        = "rate_limit_wait_exceeded"
 	reasonUpstreamUnreachable  = "upstream_unreachable"
@@ -46,11 +49,13 @@ var errorKinds = map[string]errorKind{
 	reasonWorkspaceConflict:    {http.StatusBadRequest, "validation_error"},
 	reasonNeedsLogin:           {http.StatusUnauthorized, "unauthorized"},
 	reasonClientKeyRequired:    {http.StatusUnauthorized, "unauthorized"},
+	reasonProxyAuthRequired:    {http.StatusProxyAuthRequired, "unauthorized"},
 	reasonForbiddenHost:        {http.StatusForbidden, "restricted_resource"},
 	reasonForbiddenOrigin:      {http.StatusForbidden, "restricted_resource"},
 	reasonCredentialNotAllowed: {http.StatusForbidden, "restricted_resource"},
 	reasonNotFound:             {http.StatusNotFound, "invalid_request_url"},
 	reasonMethodNotAllowed:     {http.StatusMethodNotAllowed, "invalid_request"},
+	reasonInvalidRequest:       {http.StatusBadRequest, "invalid_request"},
 	reasonBodyTooLarge:         {http.StatusRequestEntityTooLarge, "validation_error"},
 	reasonRateLimitWait:        {http.StatusTooManyRequests, "rate_limited"},
 	reasonUpstreamUnreachable:  {http.StatusBadGateway, "internal_server_error"},
@@ -133,11 +138,12 @@ const statusClientClosed = 499
 // handleError is the one place where a failed round trip becomes an answer.
 // It is httputil.ReverseProxy's ErrorHandler.
 func (h *Handler) handleError(w http.ResponseWriter, r *http.Request, err error) {
-	ex := exchangeFrom(r.Context())
+	c := callFrom(r.Context())
 	var (
 		pe      *proxyError
 		ce      *credentialError
 		tooBig  *http.MaxBytesError
+		badBody *clientBodyError
 		netErr  net.Error
 		opError *net.OpError
 	)
@@ -145,10 +151,12 @@ func (h *Handler) handleError(w http.ResponseWriter, r *http.Request, err error)
 	case errors.As(err, &pe):
 	case errors.As(err, &tooBig):
 		pe = newError(reasonBodyTooLarge, "request body is larger than max_body_bytes (%d bytes)", tooBig.Limit)
+	case errors.As(err, &badBody):
+		pe = newError(reasonInvalidRequest, "the request body could not be read: its framing is malformed")
 	case r.Context().Err() != nil:
 		h.log.Debug("client went away", zap.String("event", "client_gone"),
 			zap.String("method", r.Method), zap.String("path", r.URL.Path))
-		ex.status = statusClientClosed
+		c.out.clientGone()
 		return
 	case errors.As(err, &ce):
 		pe = credentialProblem(ce)
@@ -161,12 +169,13 @@ func (h *Handler) handleError(w http.ResponseWriter, r *http.Request, err error)
 	default:
 		pe = newError(reasonUpstreamUnreachable, "the Notion API could not be reached or answered badly")
 	}
-	if ex.cred != nil {
-		w.Header().Set(headerCredential, ex.cred.name)
+	if c.cred != nil {
+		w.Header().Set(headerCredential, c.cred.name)
+		w.Header().Set("Server-Timing", serverTiming(c.out.pacing, c.out.upstream))
 	}
 	if pe.reason == reasonUpstreamUnreachable || pe.reason == reasonUpstreamTimeout {
 		h.log.Warn("upstream error", zap.String("event", "upstream_error"),
-			zap.String("credential", ex.credentialName()), zap.Error(err))
+			zap.String("credential", c.credentialName()), zap.Error(err))
 	}
 	writeError(w, pe)
 }
@@ -179,3 +188,25 @@ func credentialProblem(ce *credentialError) *proxyError {
 	return newError(reasonUnavailable,
 		"credential %q is not available (%s); the proxy's log says why", ce.credential, ce.state)
 }
+
+// clientBody is a request body as the client sends it. A read error that
+// is the client's (malformed chunked framing, a body cut short) comes back
+// as a *clientBodyError, so it is answered 400, not blamed on Notion.
+type clientBody struct {
+	io.ReadCloser
+}
+
+func (b *clientBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var tooBig *http.MaxBytesError
+	if err != nil && err != io.EOF && !errors.As(err, &tooBig) {
+		err = &clientBodyError{err: err}
+	}
+	return n, err
+}
+
+// clientBodyError is a failure reading the client's request body.
+type clientBodyError struct{ err error }
+
+func (e *clientBodyError) Error() string { return "read request body: " + e.err.Error() }
+func (e *clientBodyError) Unwrap() error { return e.err }

@@ -60,6 +60,11 @@ func newForwarder(h *Handler) *forwarder {
 // its tunnel (as goproxy's UserData).
 type connectInfo struct {
 	ca *forwardCA
+	// key is the client key given on CONNECT; it counts for every
+	// request in the tunnel.
+	key presentedKey
+	// conn is the tunnel's connection, once goproxy has taken it over.
+	conn *tunnelConn
 	// server and local are the CONNECT request's http.Server context
 	// values: tunnelled requests run on behalf of that server, and with
 	// them httputil.ReverseProxy aborts a response whose upstream body
@@ -70,12 +75,22 @@ type connectInfo struct {
 type connectKey struct{}
 
 // serveConnect passes a CONNECT that checkConnect accepted to goproxy. It
-// takes the raw ResponseWriter: goproxy hijacks the connection.
-func (f *forwarder) serveConnect(w http.ResponseWriter, r *http.Request, s *snapshot) {
+// takes the raw ResponseWriter: goproxy hijacks the connection, and gets
+// it wrapped so the tunnel keeps the server's timeouts (see tunnelConn).
+// With client keys configured, the CONNECT must carry one, in
+// Proxy-Authorization as HTTPS_PROXY=http://x:KEY@host:port sends it.
+func (f *forwarder) serveConnect(w http.ResponseWriter, r *http.Request, s *snapshot, presented presentedKey) {
+	if len(s.clientKeys) > 0 && (!presented.found || s.matchKey(presented.key) == nil) {
+		w.Header().Set("Proxy-Authenticate", `Basic realm="notion-auth-proxy"`)
+		writeError(w, newError(reasonProxyAuthRequired,
+			"a client key is required on CONNECT: use HTTPS_PROXY=http://x:KEY@host:port (Proxy-Authorization: Basic, the key as password)"))
+		return
+	}
 	ctx := r.Context()
-	info := &connectInfo{ca: s.forward,
+	info := &connectInfo{ca: s.forward, key: presented,
 		server: ctx.Value(http.ServerContextKey), local: ctx.Value(http.LocalAddrContextKey)}
-	f.gp.ServeHTTP(w, r.WithContext(context.WithValue(ctx, connectKey{}, info)))
+	hw := &hijackWriter{ResponseWriter: w, info: info}
+	f.gp.ServeHTTP(hw, r.WithContext(context.WithValue(ctx, connectKey{}, info)))
 }
 
 // connect is goproxy's CONNECT hook. ServeHTTP has refused every other
@@ -93,7 +108,8 @@ func (f *forwarder) connect(host string, ctx *goproxy.ProxyCtx) (*goproxy.Connec
 // tunnel describes a request read from a CONNECT tunnel, as goproxy
 // delivered it, for checkTunnelled.
 type tunnel struct {
-	viaConnect bool   // read from a tunnel this proxy accepted
+	key        presentedKey // the client key given on CONNECT
+	viaConnect bool         // read from a tunnel this proxy accepted
 	secure     bool   // the tunnel carried TLS
 	host       string // the request's Host header
 	urlHost    string // the host of its target (differs for absolute-form)
@@ -114,7 +130,10 @@ func (f *forwarder) serveTunnelled(req *http.Request, ctx *goproxy.ProxyCtx) (*h
 	info, _ := ctx.UserData.(*connectInfo)
 	t := &tunnel{viaConnect: info != nil, secure: req.URL.Scheme == "https", host: req.Host, urlHost: req.URL.Host}
 	c := context.WithValue(req.Context(), tunnelKey{}, t)
+	var conn *tunnelConn
 	if info != nil {
+		t.key, conn = info.key, info.conn
+		conn.busy() // the request's header is in: no header deadline while it is served
 		if info.server != nil {
 			c = context.WithValue(c, http.ServerContextKey, info.server)
 		}
@@ -125,10 +144,22 @@ func (f *forwarder) serveTunnelled(req *http.Request, ctx *goproxy.ProxyCtx) (*h
 	in := req.WithContext(c)
 	in.URL = &url.URL{Path: req.URL.Path, RawPath: req.URL.RawPath, RawQuery: req.URL.RawQuery}
 	in.RequestURI = in.URL.RequestURI()
+	body := &consumedBody{ReadCloser: req.Body}
+	in.Body = body
 	f.inflight.start()
 	resp := f.h.serveResponse(in)
 	resp.Close = f.inflight.isDraining() // then the client leaves the tunnel after this answer
-	resp.Body = &countedBody{ReadCloser: resp.Body, done: f.inflight.done}
+	resp.Body = &countedBody{ReadCloser: resp.Body, done: func() {
+		f.inflight.done()
+		// goproxy would read an unread request body to its end, however
+		// long, to reach the next request; the tunnel ends instead, as
+		// an http.Server connection would.
+		if conn != nil && !body.consumed() {
+			conn.Close()
+			return
+		}
+		conn.idle()
+	}}
 	return req, resp
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -347,24 +348,108 @@ func TestForwardProxyFollowsReloads(t *testing.T) {
 	}
 }
 
-func TestForwardProxyNeedsClientKeysWhenConfigured(t *testing.T) {
+// With client keys, a tunnel is opened only for a key: a CONNECT without
+// one is answered 407 with a Basic challenge, as HTTPS_PROXY clients expect,
+// and nothing is tunnelled.
+func TestConnectWithoutClientKeyIsRefused(t *testing.T) {
 	f := newForwardRig(t, func(c *Config) { c.ClientKeys = []ClientKey{{Name: "ci", Key: "key-ci-0123456789"}} })
-	c := f.client()
-	resp, err := c.Get("https://api.notion.com/v1/users/me")
+	for _, auth := range []string{"", "Proxy-Authorization: Basic " + basic("x", "wrong-key") + "\n"} {
+		resp := f.raw("CONNECT api.notion.com:443 HTTP/1.1\nHost: api.notion.com:443\n" + auth + "\n")
+		wantProxyError(t, resp, http.StatusProxyAuthRequired, "proxy_auth_required", "unauthorized")
+		if got := resp.Header.Get("Proxy-Authenticate"); got != `Basic realm="notion-auth-proxy"` {
+			t.Errorf("Proxy-Authenticate %q", got)
+		}
+	}
+	// A client whose transport has no key for the proxy fails to connect.
+	if _, err := f.client().Get("https://api.notion.com/v1/users/me"); err == nil {
+		t.Error("a tunnel opened without a client key")
+	}
+	if n := len(f.fake.Requests()); n != 0 {
+		t.Errorf("upstream saw %d requests, want none", n)
+	}
+}
+
+// The key given as HTTPS_PROXY's password (or as Bearer) counts for every
+// request in the tunnel, which need not carry one themselves.
+func TestConnectKeyCountsForTheTunnel(t *testing.T) {
+	f := newForwardRig(t, func(c *Config) {
+		c.ClientKeys = []ClientKey{{Name: "ci", Key: "key-ci-0123456789", Credentials: []string{"partner"}}}
+	})
+	proxyURL, _ := url.Parse(f.server.URL)
+	proxyURL.User = url.UserPassword("x", "key-ci-0123456789")
+	tr := &http.Transport{Proxy: http.ProxyURL(proxyURL), TLSClientConfig: &tls.Config{RootCAs: f.roots}}
+	t.Cleanup(tr.CloseIdleConnections)
+	resp, err := (&http.Client{Transport: tr, Timeout: 20 * time.Second}).Get("https://api.notion.com/v1/users/me")
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProxyError(t, resp, http.StatusUnauthorized, "client_key_required", "unauthorized")
 	resp.Body.Close()
-	req, _ := http.NewRequest("GET", "https://api.notion.com/v1/users/me", nil)
-	req.Header.Set("Authorization", "Bearer key-ci-0123456789")
-	if resp, err = c.Do(req); err != nil {
+	// The key is scoped to partner alone, so it selects partner.
+	if resp.StatusCode != 200 || f.lastUpstream().Token != partnerToken {
+		t.Errorf("with the CONNECT key: %d, token %q", resp.StatusCode, f.lastUpstream().Token)
+	}
+	resp = f.raw("CONNECT api.notion.com:443 HTTP/1.1\nHost: api.notion.com:443\nProxy-Authorization: Bearer key-ci-0123456789\n\n")
+	if resp.StatusCode != 200 {
+		t.Errorf("CONNECT with a Bearer key: %d", resp.StatusCode)
+	}
+}
+
+func basic(user, password string) string {
+	return base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
+}
+
+// A CONNECT whose client never starts TLS is closed after the header
+// timeout, like any slow connection: sockets cannot be hoarded.
+func TestSilentTunnelIsClosed(t *testing.T) {
+	f := newForwardRig(t, nil)
+	conn, err := net.Dial("tcp", f.server.Listener.Addr().String())
+	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 || f.lastUpstream().Token != wikiToken {
-		t.Errorf("with the key: %d", resp.StatusCode)
+	defer conn.Close()
+	io.WriteString(conn, "CONNECT api.notion.com:443 HTTP/1.1\r\nHost: api.notion.com:443\r\n\r\n")
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("CONNECT: %v %v", resp, err)
 	}
+	// Say nothing. The proxy must hang up within its header timeout; the
+	// test's own deadline is far beyond it.
+	conn.SetReadDeadline(time.Now().Add(tunnelHeaderTimeout + 20*time.Second))
+	_, err = br.ReadByte()
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("the proxy kept a silent tunnel open past %s", tunnelHeaderTimeout)
+	}
+	if err == nil {
+		t.Fatal("the proxy sent bytes on a silent tunnel")
+	}
+}
+
+// After a 413 inside a tunnel the rest of the body is not read: the
+// tunnel is closed instead, so a client cannot make the proxy read an
+// endless body.
+func TestTunnelClosedAfterUnreadBody(t *testing.T) {
+	f := newForwardRig(t, func(c *Config) { c.MaxBodyBytes = 1024 })
+	tc, br := f.tunnel()
+	head := "POST /v1/pages HTTP/1.1\r\nHost: api.notion.com\r\nContent-Length: 100000000\r\n\r\n"
+	if _, err := io.WriteString(tc, head); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProxyError(t, resp, http.StatusRequestEntityTooLarge, "body_too_large", "validation_error")
+	// Keep writing: the proxy must close the tunnel rather than drain.
+	chunk := make([]byte, 64<<10)
+	tc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	for written := 0; written < 100000000; written += len(chunk) {
+		if _, err := tc.Write(chunk); err != nil {
+			return // closed: the proxy stopped reading
+		}
+	}
+	t.Fatal("the proxy read a 100 MB body it had refused")
 }
 
 func TestUpstreamOnlyRefusesOtherHosts(t *testing.T) {
@@ -374,10 +459,10 @@ func TestUpstreamOnlyRefusesOtherHosts(t *testing.T) {
 		called = true
 		return &http.Response{StatusCode: 200, Body: http.NoBody}, nil
 	})}
-	ex := &exchange{snap: &snapshot{upstream: up}}
+	ex := &call{routing: routing{snap: &snapshot{upstream: up}}}
 	for _, target := range []string{"https://example.com/v1/users/me", "http://api.notion.com/v1/users/me", "https://api.notion.com:8443/"} {
 		req := httptest.NewRequest("GET", target, nil)
-		req = req.WithContext(context.WithValue(req.Context(), exchangeKey{}, ex))
+		req = req.WithContext(context.WithValue(req.Context(), callKey{}, ex))
 		_, err := rt.RoundTrip(req)
 		var pe *proxyError
 		if !errors.As(err, &pe) || pe.reason != reasonForbiddenHost || called {
@@ -385,7 +470,7 @@ func TestUpstreamOnlyRefusesOtherHosts(t *testing.T) {
 		}
 	}
 	req := httptest.NewRequest("GET", "https://api.notion.com/v1/users/me", nil)
-	req = req.WithContext(context.WithValue(req.Context(), exchangeKey{}, ex))
+	req = req.WithContext(context.WithValue(req.Context(), callKey{}, ex))
 	if _, err := rt.RoundTrip(req); err != nil || !called {
 		t.Errorf("the upstream itself: %v, sent %v", err, called)
 	}

@@ -18,10 +18,12 @@ type presentedKey struct {
 	found bool
 }
 
-// takeIdentity removes the identity headers from h and returns the client
-// key the caller presented, from X-Notion-Proxy-Key or a Bearer
-// Authorization.
-func takeIdentity(h http.Header) presentedKey {
+// takeIdentity removes the identity headers from r and returns the client
+// key the caller presented: from X-Notion-Proxy-Key or a Bearer
+// Authorization, and on a CONNECT from Proxy-Authorization (Basic with the
+// key as password, or Bearer).
+func takeIdentity(r *http.Request) presentedKey {
+	h := r.Header
 	var p presentedKey
 	if v := h.Values("X-Notion-Proxy-Key"); len(v) == 1 {
 		p = presentedKey{key: strings.TrimSpace(v[0]), found: true}
@@ -30,19 +32,44 @@ func takeIdentity(h http.Header) presentedKey {
 			p = presentedKey{key: strings.TrimSpace(key), found: true}
 		}
 	}
+	if r.Method == http.MethodConnect && !p.found {
+		p = proxyAuthorization(r)
+	}
 	for _, name := range identityHeaders {
 		h.Del(name)
 	}
 	return p
 }
 
+// proxyAuthorization reads a client key from Proxy-Authorization: Basic
+// with any user name and the key as password, or Bearer.
+func proxyAuthorization(r *http.Request) presentedKey {
+	v := r.Header.Values("Proxy-Authorization")
+	if len(v) != 1 {
+		return presentedKey{}
+	}
+	scheme, cred, _ := strings.Cut(v[0], " ")
+	switch {
+	case strings.EqualFold(scheme, "Bearer"):
+		return presentedKey{key: strings.TrimSpace(cred), found: true}
+	case strings.EqualFold(scheme, "Basic"):
+		// http.Request.BasicAuth reads only Authorization; parse the
+		// proxy's header the same way.
+		probe := &http.Request{Header: http.Header{"Authorization": {"Basic " + strings.TrimSpace(cred)}}}
+		if _, key, ok := probe.BasicAuth(); ok {
+			return presentedKey{key: key, found: true}
+		}
+	}
+	return presentedKey{}
+}
+
 // checkProxyForm applies the open-proxy rule to requests in proxy form:
 // an absolute-form request may name only the upstream itself; CONNECT and
 // requests read from a tunnel are judged by forward-proxy mode. Nothing is
 // dialed for a refused request.
-func (s *snapshot) checkProxyForm(r *http.Request, ex *exchange) *proxyError {
-	if ex.tunnel != nil {
-		return s.checkTunnelled(r, ex.tunnel)
+func (s *snapshot) checkProxyForm(r *http.Request, c *call) *proxyError {
+	if c.tunnel != nil {
+		return s.checkTunnelled(r, c.tunnel)
 	}
 	if r.Method == http.MethodConnect {
 		return s.checkConnect(r)
@@ -58,10 +85,10 @@ func (s *snapshot) checkProxyForm(r *http.Request, ex *exchange) *proxyError {
 
 // checkClient applies the Host (DNS rebinding) and Origin guards and, when
 // client keys are configured, requires one.
-func (s *snapshot) checkClient(r *http.Request, presented presentedKey, ex *exchange) *proxyError {
+func (s *snapshot) checkClient(r *http.Request, presented presentedKey, c *call) *proxyError {
 	// checkProxyForm has judged the target of absolute-form and
 	// tunnelled requests; the DNS-rebinding guard is for the rest.
-	if !r.URL.IsAbs() && ex.tunnel == nil && !s.hostAllowed(r.Host) {
+	if !r.URL.IsAbs() && c.tunnel == nil && !s.hostAllowed(r.Host) {
 		return newError(reasonForbiddenHost,
 			"Host %q is not a loopback name; add it to allowed_hosts to accept it", r.Host)
 	}
@@ -76,7 +103,7 @@ func (s *snapshot) checkClient(r *http.Request, presented presentedKey, ex *exch
 		return newError(reasonClientKeyRequired,
 			"a client key is required: send it as Authorization: Bearer KEY or X-Notion-Proxy-Key")
 	}
-	if ex.clientKeyScope = s.matchKey(presented.key); ex.clientKeyScope == nil {
+	if c.key = s.matchKey(presented.key); c.key == nil {
 		return newError(reasonClientKeyRequired, "the client key is not valid")
 	}
 	return nil
@@ -124,7 +151,7 @@ type upstreamOnly struct {
 var _ http.RoundTripper = (*upstreamOnly)(nil)
 
 func (t *upstreamOnly) RoundTrip(req *http.Request) (*http.Response, error) {
-	up := exchangeFrom(req.Context()).snap.upstream
+	up := callFrom(req.Context()).snap.upstream
 	if !strings.EqualFold(req.URL.Scheme, up.Scheme) || !strings.EqualFold(req.URL.Host, up.Host) {
 		if req.Body != nil {
 			req.Body.Close()

@@ -35,21 +35,21 @@ func newNotSharedLog(capacity int) *notSharedLog {
 	return &notSharedLog{capacity: capacity, entries: make(map[[2]string]*NotShared)}
 }
 
-func (l *notSharedLog) record(ex *exchange, objectType, objectID, method string, now time.Time) {
+func (l *notSharedLog) record(credential, objectType, objectID, method, path string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	key := [2]string{ex.cred.name, objectID}
+	key := [2]string{credential, objectID}
 	e := l.entries[key]
 	if e == nil {
 		if len(l.entries) >= l.capacity {
 			l.evictOldest()
 		}
-		e = &NotShared{Credential: ex.cred.name, ObjectID: objectID, FirstSeen: now}
+		e = &NotShared{Credential: credential, ObjectID: objectID, FirstSeen: now}
 		l.entries[key] = e
 	}
 	e.ObjectType = objectType
 	e.Count++
-	e.LastSeen, e.LastMethod, e.LastPath = now, method, ex.path
+	e.LastSeen, e.LastMethod, e.LastPath = now, method, path
 }
 
 func (l *notSharedLog) evictOldest() {
@@ -63,12 +63,15 @@ func (l *notSharedLog) evictOldest() {
 	delete(l.entries, oldest)
 }
 
-// list returns the entries, most recently seen first.
-func (l *notSharedLog) list() []NotShared {
+// list returns the entries of the credentials visible allows (nil allows
+// every credential), most recently seen first.
+func (l *notSharedLog) list(visible func(credential string) bool) []NotShared {
 	l.mu.Lock()
 	out := make([]NotShared, 0, len(l.entries))
 	for _, e := range l.entries {
-		out = append(out, *e)
+		if visible == nil || visible(e.Credential) {
+			out = append(out, *e)
+		}
 	}
 	l.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool {

@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -119,6 +120,10 @@ type Options struct {
 	// OAuth, when set, serves /oauth/start/{credential} and
 	// /oauth/callback. It is reached only from loopback connections.
 	OAuth http.Handler
+	// Pacer books each credential's turns and holds Notion's pauses.
+	// Default: an in-process token bucket per credential. A Pacer shared
+	// through Redis keeps one budget across replicas.
+	Pacer Pacer
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -129,6 +134,8 @@ type Handler struct {
 	log       *zap.Logger
 	now       func() time.Time
 	current   atomic.Pointer[snapshot]
+	states    credStates // per credential name, across reloads
+	update    sync.Mutex // one Update at a time
 	reverse   *httputil.ReverseProxy
 	metrics   *metrics
 	registry  *prometheus.Registry
@@ -169,15 +176,12 @@ func New(cfg Config, opts Options) (*Handler, error) {
 	}
 	h.metrics = m
 	h.forward = newForwarder(h)
+	if opts.Pacer == nil {
+		opts.Pacer = newLocalPacer(opts.Now)
+	}
 	h.reverse = &httputil.ReverseProxy{
-		Rewrite: h.rewrite,
-		Transport: &credentialTransport{
-			next: &retryTransport{
-				next: &pacingTransport{next: opts.Transport, metrics: m},
-				log:  h.log, metrics: m,
-			},
-			log: h.log, metrics: m,
-		},
+		Rewrite:        h.rewrite,
+		Transport:      newChain(opts, m),
 		ModifyResponse: h.modifyResponse,
 		ErrorHandler:   h.handleError,
 		BufferPool:     newBufferPool(),
@@ -189,13 +193,17 @@ func New(cfg Config, opts Options) (*Handler, error) {
 	return h, nil
 }
 
-// Update swaps in a new configuration. Requests already started finish with
-// the configuration they started with.
+// Update swaps in a new configuration, all or nothing: a configuration it
+// refuses changes nothing, not even pacing. Requests already started
+// finish with the configuration they started with.
 func (h *Handler) Update(cfg Config) error {
+	h.update.Lock()
+	defer h.update.Unlock()
 	s, err := newSnapshot(cfg, h.current.Load())
 	if err != nil {
 		return err
 	}
+	h.states.attach(s)
 	h.current.Store(s)
 	return nil
 }
@@ -206,92 +214,78 @@ func (h *Handler) Update(cfg Config) error {
 // come back here and are forwarded the same way.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := h.current.Load()
-	ex := &exchange{snap: s, start: h.now(), tunnel: tunnelFrom(r.Context())}
+	c := &call{routing: routing{snap: s, start: h.now(), tunnel: tunnelFrom(r.Context())}}
 	rec := &recorder{ResponseWriter: w}
-	defer h.finish(rec, r, ex)
+	defer h.finish(rec, r, c)
 
 	// The caller's identity headers go before anything can fail, so no
 	// error path can forward or echo them.
-	presented := takeIdentity(r.Header)
+	presented := takeIdentity(r)
 
-	if pe := s.checkProxyForm(r, ex); pe != nil {
+	if pe := s.checkProxyForm(r, c); pe != nil {
 		writeError(rec, pe)
 		return
 	}
 	if r.Method == http.MethodConnect {
-		ex.local = true // each request in the tunnel is logged on its own
-		h.forward.serveConnect(w, r, s)
+		c.out.answeredLocally() // each request in the tunnel is logged on its own
+		h.forward.serveConnect(w, r, s, presented)
 		return
 	}
 	// A tunnelled request is addressed to api.notion.com: it reaches the
 	// API, never the proxy's own endpoints.
-	if ex.tunnel == nil && h.servePublic(rec, r, s) {
-		ex.local = true
+	if c.tunnel == nil && h.serveKeyless(rec, r, s) {
+		c.out.answeredLocally()
 		return
 	}
-	if pe := s.checkClient(r, presented, ex); pe != nil {
+	if c.tunnel != nil && !presented.found {
+		presented = c.tunnel.key // the key given on CONNECT
+	}
+	if pe := s.checkClient(r, presented, c); pe != nil {
 		writeError(rec, pe)
 		return
 	}
-	if ex.tunnel == nil && h.serveLocal(rec, r) {
-		ex.local = true
+	if c.tunnel == nil && h.serveLocal(rec, r, c) {
+		c.out.answeredLocally()
 		return
 	}
-	if pe := h.prepare(r, ex); pe != nil {
+	if pe := h.prepare(r, c); pe != nil {
 		writeError(rec, pe)
 		return
 	}
 	if r.Body != nil && r.Body != http.NoBody {
 		// Bodies without a declared length are cut off while streaming;
 		// the transport returns the *http.MaxBytesError to handleError.
-		r.Body = http.MaxBytesReader(rec, r.Body, s.maxBodyBytes)
+		r.Body = &clientBody{http.MaxBytesReader(rec, r.Body, s.maxBodyBytes)}
 	}
-	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
+	r = r.WithContext(context.WithValue(r.Context(), callKey{}, c))
 	h.reverse.ServeHTTP(rec, r)
 }
 
-// prepare routes the request: the forwarded path, the body limit and the
-// credential.
-func (h *Handler) prepare(r *http.Request, ex *exchange) *proxyError {
-	s := ex.snap
+// prepare routes the request: its method, the forwarded path, the body
+// limit and the credential.
+func (h *Handler) prepare(r *http.Request, c *call) *proxyError {
+	s := c.snap
+	if !forwardedMethod(r.Method) {
+		return newError(reasonMethodNotAllowed, "method %s is not forwarded; the Notion API uses GET, POST, PATCH and DELETE", r.Method)
+	}
 	workspace, out, rawOut, ok := splitPath(r.URL)
 	if !ok {
 		return newError(reasonNotFound, "no such endpoint %s: the proxy serves /v1/... and /w/{workspace}/v1/...", r.URL.Path)
 	}
-	ex.path, ex.rawPath = out, rawOut
+	c.path, c.rawPath = out, rawOut
 	if r.ContentLength > s.maxBodyBytes {
 		return newError(reasonBodyTooLarge, "request body is larger than max_body_bytes (%d bytes)", s.maxBodyBytes)
 	}
-	return s.choose(r, workspace, ex)
+	return s.choose(r, workspace, c)
 }
 
-// exchange is the per-request state shared by the stages of one request.
-type exchange struct {
-	snap           *snapshot
-	start          time.Time
-	path, rawPath  string // forwarded path
-	cred           *credential
-	workspace      string
-	clientKeyScope *clientKey // the key the client presented, if keys are configured
-	status         int        // set when no response is written (client gone)
-	upstreamStatus int
-	requestID      string
-	retries        int
-	local          bool    // answered by a local endpoint
-	tunnel         *tunnel // set for a request read from a CONNECT tunnel
-}
-
-func (ex *exchange) credentialName() string {
-	if ex.cred == nil {
-		return ""
+// forwardedMethod reports whether a method may be sent upstream. Others
+// (TRACE, PROPFIND, ...) would carry the injected token to no use.
+func forwardedMethod(m string) bool {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch,
+		http.MethodPut, http.MethodDelete, http.MethodOptions:
+		return true
 	}
-	return ex.cred.name
-}
-
-type exchangeKey struct{}
-
-// exchangeFrom returns the request's exchange. ServeHTTP sets it before the
-// reverse proxy runs, so the hooks and transports always find one.
-func exchangeFrom(ctx context.Context) *exchange {
-	return ctx.Value(exchangeKey{}).(*exchange)
+	return false
 }

@@ -59,15 +59,17 @@ func retryReason(method string, status int) string {
 // after the last attempt the upstream's answer is passed on.
 type retryTransport struct {
 	next    http.RoundTripper
+	pacer   Pacer
 	log     *zap.Logger
 	metrics *metrics
+	now     func() time.Time
 }
 
 var _ http.RoundTripper = (*retryTransport)(nil)
 
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ex := exchangeFrom(req.Context())
-	policy := ex.snap.retry
+	c := callFrom(req.Context())
+	policy := c.snap.retry
 	for attempt := 1; ; attempt++ {
 		resp, err := t.next.RoundTrip(req)
 		if err != nil {
@@ -77,10 +79,10 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if reason == "" {
 			return resp, nil
 		}
-		delay := retryDelay(resp.Header.Get("Retry-After"), attempt, policy.MaxRetryAfter, time.Now())
+		delay := retryDelay(resp.Header.Get("Retry-After"), attempt, policy.MaxRetryAfter, t.now())
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == statusOverloaded {
 			// Notion asked this credential to wait, retried or not.
-			ex.cred.pause(time.Now().Add(delay))
+			t.pacer.Pause(req.Context(), c.cred.name, delay)
 		}
 		if attempt >= policy.MaxAttempts || req.GetBody == nil {
 			return resp, nil
@@ -90,7 +92,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil // pass on the answer we have
 		}
 		drain(resp)
-		t.record(ex, reason, resp.StatusCode, attempt, delay)
+		t.record(c, reason, resp.StatusCode, attempt, delay)
 		if err := sleep(req, delay); err != nil {
 			return nil, err
 		}
@@ -99,16 +101,16 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // record counts and logs one retry.
-func (t *retryTransport) record(ex *exchange, reason string, status, attempt int, delay time.Duration) {
-	ex.retries++
-	t.metrics.retries.WithLabelValues(ex.cred.name, reason).Inc()
+func (t *retryTransport) record(c *call, reason string, status, attempt int, delay time.Duration) {
+	c.out.retried()
+	t.metrics.retries.WithLabelValues(c.cred.name, reason).Inc()
 	event, msg := "upstream_retry", "Notion answered with a temporary error; retrying"
 	if reason == "rate_limited" || reason == "overloaded" {
 		event, msg = "rate_limited", "Notion is rate limiting the credential; pausing it and retrying"
 	}
 	t.log.Warn(msg,
 		zap.String("event", event),
-		zap.String("credential", ex.cred.name),
+		zap.String("credential", c.cred.name),
 		zap.Int("upstream_status", status),
 		zap.Float64("retry_after_s", delay.Seconds()),
 		zap.Int("attempt", attempt))
@@ -126,11 +128,21 @@ func retryDelay(header string, attempt int, limit time.Duration, now time.Time) 
 	return min(d, limit)
 }
 
+// maxRetryAfterSeconds is the longest Retry-After taken as given. Longer
+// values (1e19, Inf) would overflow a time.Duration into a negative wait;
+// they are ignored like any other value that is not a wait.
+const maxRetryAfterSeconds = 1e9
+
+// parseRetryAfter reads a Retry-After value: a finite, non-negative number
+// of seconds or an HTTP date. Anything else reports false.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if !(s >= 0 && s <= maxRetryAfterSeconds) { // also refuses NaN
+			return 0, false
+		}
 		return time.Duration(s * float64(time.Second)), true
 	}
 	if at, err := http.ParseTime(v); err == nil {

@@ -3,6 +3,7 @@ package proxy
 import (
 	"net/http"
 	"net/http/httputil"
+	"net/url"
 	"strings"
 )
 
@@ -27,12 +28,15 @@ const headerVersion = "Notion-Version"
 // at the upstream and set the static headers. The credential is attached
 // last, by credentialTransport.
 func (h *Handler) rewrite(pr *httputil.ProxyRequest) {
-	ex := exchangeFrom(pr.In.Context())
+	c := callFrom(pr.In.Context())
 	stripHeaders(pr.Out.Header)
-	pr.Out.URL.Path, pr.Out.URL.RawPath = ex.path, ex.rawPath
-	pr.SetURL(ex.snap.upstream)
-	if ex.snap.forceVersion || pr.Out.Header.Get(headerVersion) == "" {
-		pr.Out.Header.Set(headerVersion, ex.snap.notionVersion)
+	pr.Out.URL.Path, pr.Out.URL.RawPath = c.path, c.rawPath
+	pr.SetURL(c.snap.upstream)
+	// ReverseProxy drops query parameters it cannot parse (such as one
+	// with a ";"); the client's query goes upstream byte for byte.
+	pr.Out.URL.RawQuery = pr.In.URL.RawQuery
+	if c.snap.forceVersion || pr.Out.Header.Get(headerVersion) == "" {
+		pr.Out.Header.Set(headerVersion, c.snap.notionVersion)
 	}
 }
 
@@ -58,4 +62,24 @@ func strippedName(name string) bool {
 		}
 	}
 	return false
+}
+
+// clientOrigin is the origin and workspace prefix a client addressed, such
+// as "http://127.0.0.1:8700/w/acme": URLs in responses are rewritten onto
+// it so that following them stays credential-less. It is empty for
+// requests read from a forward-proxy tunnel, whose clients already talk to
+// api.notion.com.
+func clientOrigin(r *http.Request, workspace string) string {
+	if tunnelFrom(r.Context()) != nil {
+		return ""
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	origin := scheme + "://" + r.Host
+	if workspace != "" {
+		origin += "/w/" + url.PathEscape(workspace)
+	}
+	return origin
 }

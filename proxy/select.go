@@ -12,7 +12,7 @@ const headerWorkspace = "X-Notion-Workspace"
 // choose selects the request's credential, first rule that applies:
 // the /w/{workspace}/ prefix, X-Notion-Workspace, a client key scoped to one
 // credential, routes, then the default.
-func (s *snapshot) choose(r *http.Request, pathWorkspace string, ex *exchange) *proxyError {
+func (s *snapshot) choose(r *http.Request, pathWorkspace string, c *call) *proxyError {
 	var fromPath, fromHeader *workspace
 	if pathWorkspace != "" {
 		if fromPath = s.findWorkspace(pathWorkspace); fromPath == nil {
@@ -33,28 +33,28 @@ func (s *snapshot) choose(r *http.Request, pathWorkspace string, ex *exchange) *
 		return newError(reasonWorkspaceConflict, "path selects workspace %q but %s selects %q",
 			fromPath.name, headerWorkspace, fromHeader.name)
 	}
-	key := ex.clientKeyScope
+	key := c.key
 	var cred *credential
 	switch {
 	case fromPath != nil:
-		cred, ex.workspace = fromPath.cred, fromPath.name
+		cred, c.workspace = fromPath.cred, fromPath.name
 	case fromHeader != nil:
-		cred, ex.workspace = fromHeader.cred, fromHeader.name
+		cred, c.workspace = fromHeader.cred, fromHeader.name
 	case key != nil && len(key.credentials) == 1:
 		for name := range key.credentials {
 			cred = s.credentials[name]
 		}
 	default:
-		cred = s.route(r.Method, ex.path)
+		cred = s.route(r.Method, c.path)
 	}
 	if cred == nil {
 		return newError(reasonNoCredential,
 			"no credential selected: use /w/{workspace}/v1/..., the %s header, a route or default_credential", headerWorkspace)
 	}
-	if key != nil && key.credentials != nil && !key.credentials[cred.name] {
+	if !key.allows(cred.name) {
 		return newError(reasonCredentialNotAllowed, "client key %q may not use credential %q", key.name, cred.name)
 	}
-	ex.cred = cred
+	c.cred = cred
 	return nil
 }
 

@@ -7,10 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
-	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // snapshot is one configuration, prepared for lookups. It is immutable once
@@ -34,31 +32,46 @@ type snapshot struct {
 	forward        *forwardCA // nil unless forward-proxy mode is on
 }
 
-// credential is a Credential plus the proxy's state about it. The state
-// survives reloads that keep the credential's source.
+// credential is a configured Credential as one snapshot sees it. Its
+// runtime state (see credState) lives outside the snapshot, keyed by name,
+// so it survives reloads; pacing and pauses live in the Pacer, likewise
+// keyed by name.
 type credential struct {
-	name     string
-	source   TokenSource
-	limiter  *rate.Limiter          // nil when pacing is off
-	rejected atomic.Pointer[string] // last token upstream answered 401 to
-	paused   atomic.Int64           // UnixNano until which upstream asked us to wait
+	name   string
+	source TokenSource
+	state  *credState
 }
 
-// pause holds the credential's requests until until, as the upstream asked
-// with a 429 or 529. A shorter pause never cuts a longer one short.
-func (c *credential) pause(until time.Time) {
-	n := until.UnixNano()
-	for {
-		cur := c.paused.Load()
-		if cur >= n || c.paused.CompareAndSwap(cur, n) {
-			return
-		}
+// credState is what the proxy learns about a credential while serving. It
+// is shared by every snapshot that has a credential of that name.
+type credState struct {
+	rejected atomic.Pointer[string] // last static token upstream answered 401 to
+}
+
+// credStates holds the runtime state of every credential name seen. A
+// snapshot takes its entries only once it has been validated completely,
+// so a refused configuration changes nothing.
+type credStates struct {
+	mu     sync.Mutex
+	byName map[string]*credState
+}
+
+// attach gives every credential of s its runtime state, creating the
+// state of a name seen for the first time. s is not yet published.
+func (cs *credStates) attach(s *snapshot) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if cs.byName == nil {
+		cs.byName = make(map[string]*credState)
 	}
-}
-
-// pausedFor returns how long the credential is still paused at now.
-func (c *credential) pausedFor(now time.Time) time.Duration {
-	return max(time.Duration(c.paused.Load()-now.UnixNano()), 0)
+	for _, c := range s.ordered {
+		st := cs.byName[c.name]
+		if st == nil {
+			st = &credState{}
+			cs.byName[c.name] = st
+		}
+		c.state = st
+	}
 }
 
 type workspace struct {
@@ -72,6 +85,14 @@ type clientKey struct {
 	credentials map[string]bool // nil allows all
 }
 
+// allows reports whether the key may use the named credential. A nil key
+// (no keys configured) allows every credential.
+func (k *clientKey) allows(credential string) bool {
+	return k == nil || k.credentials == nil || k.credentials[credential]
+}
+
+// newSnapshot compiles cfg. It changes nothing outside the value it
+// returns; prev only lends the forward-proxy CA's signed certificate.
 func newSnapshot(cfg Config, prev *snapshot) (*snapshot, error) {
 	if cfg.Upstream == nil || cfg.Upstream.Host == "" {
 		return nil, fmt.Errorf("proxy: upstream URL with a host is required")
@@ -96,25 +117,8 @@ func newSnapshot(cfg Config, prev *snapshot) (*snapshot, error) {
 		retry:          cfg.Retry,
 	}
 	s.forward = newForwardCA(cfg.ForwardCA, prev)
-	for _, c := range cfg.Credentials {
-		if c.Name == "" || c.Source == nil {
-			return nil, fmt.Errorf("proxy: credential %q needs a name and a source", c.Name)
-		}
-		if s.credentials[c.Name] != nil {
-			return nil, fmt.Errorf("proxy: duplicate credential %q", c.Name)
-		}
-		old := prev.lookupCredential(c.Name)
-		cr := &credential{name: c.Name, source: c.Source}
-		if old != nil && old.source == c.Source {
-			cr = old
-		}
-		var prevLimiter *rate.Limiter
-		if old != nil {
-			prevLimiter = old.limiter // pacing is per credential name
-		}
-		cr.limiter = newLimiter(cfg.RateLimit, prevLimiter)
-		s.credentials[c.Name] = cr
-		s.ordered = append(s.ordered, cr)
+	if err := s.addCredentials(cfg.Credentials); err != nil {
+		return nil, err
 	}
 	if err := s.addWorkspaces(cfg.Workspaces); err != nil {
 		return nil, err
@@ -139,13 +143,6 @@ func newSnapshot(cfg Config, prev *snapshot) (*snapshot, error) {
 		s.allowedOrigins[strings.ToLower(strings.TrimSuffix(origin, "/"))] = true
 	}
 	return s, s.addClientKeys(cfg.ClientKeys)
-}
-
-func (s *snapshot) lookupCredential(name string) *credential {
-	if s == nil {
-		return nil
-	}
-	return s.credentials[name]
 }
 
 func (s *snapshot) addWorkspaces(list []Workspace) error {
@@ -181,6 +178,12 @@ func (s *snapshot) addClientKeys(keys []ClientKey) error {
 			return fmt.Errorf("proxy: client key %q is empty", k.Name)
 		}
 		ck := clientKey{name: k.Name, sum: sha256.Sum256([]byte(k.Key))}
+		for _, other := range s.clientKeys {
+			if other.sum == ck.sum {
+				// One value, two scopes: which would apply is a guess.
+				return fmt.Errorf("proxy: client keys %q and %q have the same value", other.name, k.Name)
+			}
+		}
 		if len(k.Credentials) > 0 {
 			ck.credentials = make(map[string]bool, len(k.Credentials))
 			for _, c := range k.Credentials {
@@ -191,6 +194,21 @@ func (s *snapshot) addClientKeys(keys []ClientKey) error {
 			}
 		}
 		s.clientKeys = append(s.clientKeys, ck)
+	}
+	return nil
+}
+
+func (s *snapshot) addCredentials(list []Credential) error {
+	for _, c := range list {
+		if c.Name == "" || c.Source == nil {
+			return fmt.Errorf("proxy: credential %q needs a name and a source", c.Name)
+		}
+		if s.credentials[c.Name] != nil {
+			return fmt.Errorf("proxy: duplicate credential %q", c.Name)
+		}
+		cr := &credential{name: c.Name, source: c.Source}
+		s.credentials[c.Name] = cr
+		s.ordered = append(s.ordered, cr)
 	}
 	return nil
 }

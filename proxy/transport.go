@@ -60,9 +60,26 @@ type credentialTransport struct {
 
 var _ http.RoundTripper = (*credentialTransport)(nil)
 
+// newChain builds the stages every upstream request goes through, in
+// order: attach the credential (refreshing and replaying on a 401), retry
+// what Notion did not process, wait for the credential's turn, and refuse
+// any host but the upstream.
+func newChain(opts Options, m *metrics) http.RoundTripper {
+	return &credentialTransport{
+		next: &retryTransport{
+			next: &pacingTransport{
+				next:  &upstreamOnly{next: opts.Transport},
+				pacer: opts.Pacer, metrics: m, now: opts.Now,
+			},
+			pacer: opts.Pacer, log: opts.Logger, metrics: m, now: opts.Now,
+		},
+		log: opts.Logger, metrics: m,
+	}
+}
+
 func (t *credentialTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ex := exchangeFrom(req.Context())
-	cred := ex.cred
+	c := callFrom(req.Context())
+	cred := c.cred
 	token, err := cred.source.Token(req.Context())
 	if err != nil {
 		return nil, &credentialError{credential: cred.name, state: cred.source.State(), err: err}
@@ -70,7 +87,7 @@ func (t *credentialTransport) RoundTrip(req *http.Request) (*http.Response, erro
 	out := req.Clone(req.Context())
 	refresher, canRefresh := cred.source.(Refresher)
 	replay := false
-	if canRefresh || ex.snap.retry.MaxAttempts > 1 {
+	if canRefresh || c.snap.retry.MaxAttempts > 1 {
 		if replay, err = replayable(out); err != nil {
 			return nil, err
 		}
@@ -99,7 +116,7 @@ func (t *credentialTransport) RoundTrip(req *http.Request) (*http.Response, erro
 		return nil, err
 	}
 	again.Header.Set("Authorization", "Bearer "+fresh)
-	ex.retries++
+	c.out.retried()
 	t.metrics.retries.WithLabelValues(cred.name, "unauthorized").Inc()
 	// A second 401 is passed on: one refresh per rejected token.
 	return t.next.RoundTrip(again)
@@ -115,10 +132,10 @@ func drain(resp *http.Response) {
 // rejected logs token_rejected once per token upstream refuses: a static
 // token that was revoked, or whose integration was removed.
 func (t *credentialTransport) rejected(cred *credential, token string) {
-	if last := cred.rejected.Load(); last != nil && *last == token {
+	if last := cred.state.rejected.Load(); last != nil && *last == token {
 		return
 	}
-	cred.rejected.Store(&token)
+	cred.state.rejected.Store(&token)
 	t.log.Error("Notion rejected the credential's token: revoked, or the integration was removed",
 		zap.String("event", "token_rejected"), zap.String("credential", cred.name))
 }
