@@ -110,9 +110,9 @@ func (f *forwarder) connect(host string, ctx *goproxy.ProxyCtx) (*goproxy.Connec
 type tunnel struct {
 	key        presentedKey // the client key given on CONNECT
 	viaConnect bool         // read from a tunnel this proxy accepted
-	secure     bool   // the tunnel carried TLS
-	host       string // the request's Host header
-	urlHost    string // the host of its target (differs for absolute-form)
+	secure     bool         // the tunnel carried TLS
+	host       string       // the request's Host header
+	urlHost    string       // the host of its target (differs for absolute-form)
 }
 
 type tunnelKey struct{}
