@@ -2,11 +2,13 @@ package credstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // Static is a token credential: an internal integration secret or a personal
@@ -36,10 +38,14 @@ func NewEnvToken(name, envVar string, lookup func(string) (string, bool)) *Stati
 	}
 	s := &Static{tokenCell: tokenCell{name: name}}
 	v, _ := lookup(envVar)
-	if v = strings.TrimSpace(v); v == "" {
-		s.err = fmt.Errorf("environment variable %s is not set: %w", envVar, ErrMissingSecret)
-	} else {
-		s.token = Secret(v)
+	token, err := ParseSecret(v)
+	switch {
+	case errors.Is(err, ErrMissingSecret):
+		s.err = fmt.Errorf("environment variable %s is not set: %w", envVar, err)
+	case err != nil:
+		s.err = fmt.Errorf("environment variable %s: %w", envVar, err)
+	default:
+		s.token = token
 	}
 	return s
 }
@@ -142,19 +148,44 @@ func (s *tokenCell) fail(err error) {
 // was found.
 func ReadSecret(envVar, file string) (Secret, error) {
 	if envVar != "" {
-		v := strings.TrimSpace(os.Getenv(envVar))
-		if v == "" {
-			return "", fmt.Errorf("environment variable %s is not set: %w", envVar, ErrMissingSecret)
+		v, err := ParseSecret(os.Getenv(envVar))
+		switch {
+		case errors.Is(err, ErrMissingSecret):
+			return "", fmt.Errorf("environment variable %s is not set: %w", envVar, err)
+		case err != nil:
+			return "", fmt.Errorf("environment variable %s: %w", envVar, err)
 		}
-		return Secret(v), nil
+		return v, nil
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return "", fmt.Errorf("read secret file: %w: %w", err, ErrMissingSecret)
 	}
-	v := strings.TrimSpace(string(b))
+	v, err := ParseSecret(string(b))
+	switch {
+	case errors.Is(err, ErrMissingSecret):
+		return "", fmt.Errorf("secret file %s is empty: %w", file, err)
+	case err != nil:
+		return "", fmt.Errorf("secret file %s: %w", file, err)
+	}
+	return v, nil
+}
+
+// ErrInvalidSecret means a secret holds characters no token or key has.
+var ErrInvalidSecret = errors.New("secret contains a control character (such as CR, LF or NUL)")
+
+// ParseSecret trims surrounding white space from v and checks what is
+// left: empty is ErrMissingSecret; a control character inside (a CR or LF
+// would break every request header it is put in) is ErrInvalidSecret.
+func ParseSecret(v string) (Secret, error) {
+	v = strings.TrimSpace(v)
 	if v == "" {
-		return "", fmt.Errorf("secret file %s is empty: %w", file, ErrMissingSecret)
+		return "", ErrMissingSecret
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			return "", ErrInvalidSecret
+		}
 	}
 	return Secret(v), nil
 }

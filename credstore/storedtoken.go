@@ -53,8 +53,8 @@ func (s *StoredToken) State() string {
 
 // SetToken stores token as the named credential's static token.
 func SetToken(ctx context.Context, store Store, name string, token Secret, now time.Time) error {
-	if token == "" {
-		return fmt.Errorf("set token %s: the token is empty", name)
+	if _, err := ParseSecret(token.Reveal()); err != nil {
+		return fmt.Errorf("set token %s: %w", name, err)
 	}
 	for range 3 {
 		old, err := store.Get(ctx, name)
