@@ -15,6 +15,7 @@ type pacer interface {
 
 var (
 	_ pacer = (*Local)(nil)
+	_ pacer = (*Redis)(nil)
 )
 
 // fakeClock is a clock that moves only when told to.
