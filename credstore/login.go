@@ -20,7 +20,8 @@ const stateLifetime = 10 * time.Minute
 
 // LoginOptions configure a Login.
 type LoginOptions struct {
-	// Clients are the OAuth credentials that can log in, by name.
+	// Clients are the OAuth credentials that can log in, by name; see
+	// also SetClients.
 	Clients map[string]*OAuthClient
 	Store   Store
 	Log     *zap.Logger
@@ -38,6 +39,7 @@ type Login struct {
 	opts LoginOptions
 
 	mu      sync.Mutex
+	clients map[string]*OAuthClient
 	pending map[string]pendingLogin // by state
 }
 
@@ -56,12 +58,28 @@ func NewLogin(opts LoginOptions) *Login {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Login{opts: opts, pending: make(map[string]pendingLogin)}
+	return &Login{opts: opts, clients: opts.Clients, pending: make(map[string]pendingLogin)}
+}
+
+// SetClients replaces the credentials that can log in, as a configuration
+// reload changes them. Logins in progress survive: a person half-way
+// through Notion's consent page is not sent back to the start by an
+// unrelated edit.
+func (l *Login) SetClients(clients map[string]*OAuthClient) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.clients = clients
+}
+
+func (l *Login) client(credential string) *OAuthClient {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.clients[credential]
 }
 
 // Start begins a login for credential and returns the URL to open.
 func (l *Login) Start(credential string) (string, error) {
-	client := l.opts.Clients[credential]
+	client := l.client(credential)
 	if client == nil {
 		return "", fmt.Errorf("login %s: not an OAuth credential", credential)
 	}
@@ -114,10 +132,11 @@ func (l *Login) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	rec, err := l.complete(r.Context(), credential, q.Get("code"))
 	if err != nil {
+		// The page shows no error text: it may quote what Notion sent.
 		l.opts.Log.Error("login failed", zap.String("event", "login_failed"),
 			zap.String("credential", credential), zap.Error(err))
 		page(w, http.StatusBadGateway, "Login failed",
-			fmt.Sprintf("Credential %q could not be stored: %v. Start the login again.", credential, err))
+			fmt.Sprintf("Credential %q could not be connected; the proxy's log says why. Start the login again.", credential))
 		return
 	}
 	l.opts.Log.Info("login completed", zap.String("event", "login_completed"),
@@ -141,7 +160,11 @@ func (l *Login) take(state string) (string, bool) {
 
 // complete exchanges code and stores the new pair in place of any old one.
 func (l *Login) complete(ctx context.Context, credential, code string) (Record, error) {
-	grant, err := l.opts.Clients[credential].Exchange(ctx, code)
+	client := l.client(credential)
+	if client == nil {
+		return Record{}, fmt.Errorf("login %s: no longer an OAuth credential of this configuration", credential)
+	}
+	grant, err := client.Exchange(ctx, code)
 	if err != nil {
 		return Record{}, err
 	}

@@ -6,12 +6,12 @@ import (
 	"sync"
 )
 
-// Shutdown waits, until ctx ends, for the requests being served inside
+// DrainTunnels waits, until ctx ends, for the requests being served inside
 // forward-proxy tunnels. http.Server.Shutdown cannot see them: goproxy took
-// their connections over. From the moment Shutdown is called, tunnelled
+// their connections over. From the moment DrainTunnels is called, tunnelled
 // answers carry Connection: close, so clients leave their tunnels. Call it
 // beside http.Server.Shutdown with the same deadline.
-func (h *Handler) Shutdown(ctx context.Context) error {
+func (h *Handler) DrainTunnels(ctx context.Context) error {
 	return h.forward.inflight.drain(ctx)
 }
 
@@ -35,7 +35,7 @@ func (t *tunnelRequests) start() {
 	t.n++
 }
 
-// isDraining reports whether Shutdown was called.
+// isDraining reports whether DrainTunnels was called.
 func (t *tunnelRequests) isDraining() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -32,7 +32,7 @@ func TestShutdownWaitsForTunnelledRequests(t *testing.T) {
 	waitFor(t, func() bool { return len(f.fake.Requests()) == 1 })
 
 	stopped := make(chan error, 1)
-	go func() { stopped <- f.handler.Shutdown(context.Background()) }()
+	go func() { stopped <- f.handler.DrainTunnels(context.Background()) }()
 	select {
 	case err := <-stopped:
 		t.Fatalf("Shutdown returned (%v) while a tunnelled request was in flight", err)
@@ -72,7 +72,7 @@ func TestShutdownGivesUpAtItsDeadline(t *testing.T) {
 	waitFor(t, func() bool { return len(f.fake.Requests()) == 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if err := f.handler.Shutdown(ctx); err != context.DeadlineExceeded {
+	if err := f.handler.DrainTunnels(ctx); err != context.DeadlineExceeded {
 		t.Errorf("Shutdown = %v, want the deadline's error", err)
 	}
 }

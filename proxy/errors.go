@@ -124,11 +124,11 @@ func (e *credentialError) Error() string {
 func (e *credentialError) Unwrap() error { return e.err }
 
 // needsLogin reports whether err says a person must log in again. Credential
-// sources signal it with a NeedsLogin method, so this package depends on no
+// sources signal it with a LoginError, so this package depends on no
 // store's error types.
 func needsLogin(err error) bool {
-	var nl interface{ NeedsLogin() bool }
-	return errors.As(err, &nl) && nl.NeedsLogin()
+	var le LoginError
+	return errors.As(err, &le) && le.NeedsLogin()
 }
 
 // statusClientClosed is logged when the client went away before an answer;

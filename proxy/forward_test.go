@@ -22,6 +22,7 @@ import (
 	"github.com/elazarl/goproxy"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/ca"
+	"github.com/notion-auth-proxy/notion-auth-proxy/ratelimit"
 )
 
 // dialLog records every address a transport or goproxy tried to dial.
@@ -74,7 +75,7 @@ func newForwardRig(t *testing.T, edit func(*Config)) *forwardRig {
 		f.dials.add(addr)
 		return dial(ctx, network, addr)
 	}
-	h, err := New(f.config, Options{Logger: f.handler.log, Transport: tr})
+	h, err := New(f.config, Options{Logger: f.handler.log, Transport: tr, Pacer: ratelimit.NewLocal(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
+	"github.com/notion-auth-proxy/notion-auth-proxy/ratelimit"
 )
 
 // Tokens of the fake workspaces. Tests assert they never leak.
@@ -108,6 +109,7 @@ func newRig(t *testing.T, edit func(*Config)) *rig {
 	r.handler, err = New(r.config, Options{
 		Logger:    zap.New(core),
 		Transport: NewTransport(TransportOptions{ResponseHeaderTimeout: 2 * time.Second}),
+		Pacer:     ratelimit.NewLocal(nil),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,10 +3,7 @@ package proxy
 import (
 	"context"
 	"net/http"
-	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // RateLimit paces requests per credential with a token bucket.
@@ -21,9 +18,9 @@ type RateLimit struct {
 }
 
 // A Pacer books turns for named budgets, one per credential, and holds the
-// pauses Notion asks for. The proxy's own is in-process; a shared one (see
-// Options.Pacer) keeps one budget across replicas. Implementations must be
-// safe for concurrent use.
+// pauses Notion asks for: in process, or shared by every replica through
+// Redis (package ratelimit has both). Implementations must be safe for
+// concurrent use.
 type Pacer interface {
 	// Take books one turn for key, at rate turns per second with burst,
 	// and returns how long the caller must wait before using it, counting
@@ -36,74 +33,6 @@ type Pacer interface {
 	// Pause holds key's turns for d from now, as Notion asked with a 429
 	// or 529 Retry-After. A shorter pause never cuts a longer one short.
 	Pause(ctx context.Context, key string, d time.Duration)
-}
-
-// localPacer is the in-process Pacer: a token bucket per key. Limits are
-// taken from each call, so a reload changes them without refilling a
-// bucket, and a reload that is refused changes nothing.
-type localPacer struct {
-	now func() time.Time
-
-	mu      sync.Mutex
-	buckets map[string]*localBucket
-}
-
-type localBucket struct {
-	limiter *rate.Limiter // nil until the key is first paced
-	paused  time.Time     // until when Notion asked us to wait
-}
-
-var _ Pacer = (*localPacer)(nil)
-
-func newLocalPacer(now func() time.Time) *localPacer {
-	return &localPacer{now: now, buckets: make(map[string]*localBucket)}
-}
-
-func (p *localPacer) Take(_ context.Context, key string, perSecond float64, burst int, maxWait time.Duration) (time.Duration, func(), bool) {
-	now := p.now()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	b := p.buckets[key]
-	if b == nil {
-		b = &localBucket{}
-		p.buckets[key] = b
-	}
-	paused := max(b.paused.Sub(now), 0)
-	if perSecond <= 0 {
-		return paused, func() {}, paused <= maxWait
-	}
-	limit, burst := rate.Limit(perSecond), max(burst, 1)
-	switch {
-	case b.limiter == nil:
-		b.limiter = rate.NewLimiter(limit, burst)
-	case b.limiter.Limit() != limit || b.limiter.Burst() != burst:
-		b.limiter.SetLimitAt(now, limit)
-		b.limiter.SetBurstAt(now, burst)
-	}
-	// The turn is reserved for when the pause ends, so requests queued
-	// behind a pause keep their order and their spacing.
-	at := now.Add(paused)
-	r := b.limiter.ReserveN(at, 1)
-	wait := paused + r.DelayFrom(at)
-	if !r.OK() || wait > maxWait {
-		r.CancelAt(now)
-		return wait, func() {}, false
-	}
-	return wait, func() { r.CancelAt(p.now()) }, true
-}
-
-func (p *localPacer) Pause(_ context.Context, key string, d time.Duration) {
-	until := p.now().Add(d)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	b := p.buckets[key]
-	if b == nil {
-		b = &localBucket{}
-		p.buckets[key] = b
-	}
-	if until.After(b.paused) {
-		b.paused = until
-	}
 }
 
 // pacingTransport waits for the credential's turn before each upstream
@@ -119,6 +48,9 @@ type pacingTransport struct {
 var _ http.RoundTripper = (*pacingTransport)(nil)
 
 func (t *pacingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.pacer == nil {
+		return t.timed(req)
+	}
 	c := callFrom(req.Context())
 	rl := c.snap.rateLimit
 	wait, cancel, ok := t.pacer.Take(req.Context(), c.cred.name, rl.RequestsPerSecond, rl.Burst, rl.MaxWait)
@@ -137,8 +69,14 @@ func (t *pacingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if rl.RequestsPerSecond > 0 {
 		t.metrics.rateWait.WithLabelValues(c.cred.name).Observe(wait.Seconds())
 	}
+	return t.timed(req)
+}
+
+// timed sends req on and adds the time to its response headers to the
+// request's upstream time, for Server-Timing.
+func (t *pacingTransport) timed(req *http.Request) (*http.Response, error) {
 	start := t.now()
 	resp, err := t.next.RoundTrip(req)
-	c.out.upstream += t.now().Sub(start)
+	callFrom(req.Context()).out.upstream += t.now().Sub(start)
 	return resp, err
 }

@@ -35,9 +35,9 @@ import (
 // A TokenSource supplies one credential's access token. Implementations must
 // be safe for concurrent use.
 type TokenSource interface {
-	// Token returns the token to send upstream. An error whose NeedsLogin
-	// method reports true makes the proxy answer 401 with a login hint; any
-	// other error answers 503. Error text is logged, never sent to clients.
+	// Token returns the token to send upstream. A LoginError that needs a
+	// login makes the proxy answer 401 with a login hint; any other error
+	// answers 503. Error text is logged, never sent to clients.
 	Token(ctx context.Context) (string, error)
 	// State reports the credential's health for /readyz and metrics:
 	// "ready", or a word saying why not (needs_login, missing_secret, ...).
@@ -52,6 +52,25 @@ type Refresher interface {
 	// credential unless someone already replaced rejected. Concurrent
 	// callers share one refresh; each gives up when its ctx ends.
 	Refresh(ctx context.Context, rejected string) (string, error)
+}
+
+// A LoginError is an error from TokenSource.Token or Refresher.Refresh
+// that may say a person must log in again; the proxy finds it with
+// errors.As anywhere in the chain.
+type LoginError interface {
+	error
+	// NeedsLogin reports whether only a new login fixes the error.
+	NeedsLogin() bool
+}
+
+// A WorkspaceReporter is a TokenSource that knows the Notion workspace its
+// token belongs to, such as an OAuth credential after its token exchange.
+// The workspace id then selects the credential like a configured
+// workspace's id.
+type WorkspaceReporter interface {
+	TokenSource
+	// WorkspaceID returns the workspace's id, or "" while unknown.
+	WorkspaceID() string
 }
 
 // StateReady is the State of a credential that can serve requests.
@@ -120,9 +139,9 @@ type Options struct {
 	// OAuth, when set, serves /oauth/start/{credential} and
 	// /oauth/callback. It is reached only from loopback connections.
 	OAuth http.Handler
-	// Pacer books each credential's turns and holds Notion's pauses.
-	// Default: an in-process token bucket per credential. A Pacer shared
-	// through Redis keeps one budget across replicas.
+	// Pacer books each credential's turns (Config.RateLimit) and holds
+	// the pauses Notion asks for with 429 and 529. Nil paces nothing:
+	// retries still wait out Retry-After, but other requests do not.
 	Pacer Pacer
 	// Now is the clock; default time.Now.
 	Now func() time.Time
@@ -176,9 +195,6 @@ func New(cfg Config, opts Options) (*Handler, error) {
 	}
 	h.metrics = m
 	h.forward = newForwarder(h)
-	if opts.Pacer == nil {
-		opts.Pacer = newLocalPacer(opts.Now)
-	}
 	h.reverse = &httputil.ReverseProxy{
 		Rewrite:        h.rewrite,
 		Transport:      newChain(opts, m),

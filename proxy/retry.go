@@ -80,7 +80,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		delay := retryDelay(resp.Header.Get("Retry-After"), attempt, policy.MaxRetryAfter, t.now())
-		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == statusOverloaded {
+		if t.pacer != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == statusOverloaded) {
 			// Notion asked this credential to wait, retried or not.
 			t.pacer.Pause(req.Context(), c.cred.name, delay)
 		}

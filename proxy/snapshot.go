@@ -223,7 +223,7 @@ func (s *snapshot) findWorkspace(key string) *workspace {
 			return ws
 		}
 		for _, c := range s.ordered {
-			if wi, ok := c.source.(interface{ WorkspaceID() string }); ok {
+			if wi, ok := c.source.(WorkspaceReporter); ok {
 				if cid, ok := normalizeID(wi.WorkspaceID()); ok && cid == id {
 					return &workspace{name: id, cred: c}
 				}

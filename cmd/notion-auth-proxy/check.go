@@ -3,17 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/notion-auth-proxy/notion-auth-proxy/internal/config"
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/credset"
 	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
+	"github.com/notion-auth-proxy/notion-auth-proxy/ratelimit"
 )
 
 func newCheckCommand(g *globals, s streams) *cobra.Command {
@@ -25,7 +23,7 @@ func newCheckCommand(g *globals, s streams) *cobra.Command {
 also call GET /v1/users/me with each credential and print its bot and workspace.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(g, nil)
+			cfg, err := loadConfig(g, nil, "")
 			if err != nil {
 				return err
 			}
@@ -34,9 +32,20 @@ also call GET /v1/users/me with each credential and print its bot and workspace.
 				return err
 			}
 			defer store.Close()
-			creds := buildCredentials(cmd.Context(), cfg, store, hooks{}, nil)
-			if _, err := mapConfig(cfg, creds); err != nil {
+			set := credset.Build(cmd.Context(), cfg, store, credset.Hooks{}, nil)
+			pc, err := mapConfig(cfg, set)
+			if err != nil {
 				return err
+			}
+			guardSecrets(s, set, pc.ClientKeys, cfg)
+			// The proxy compiles the configuration as serve would, so
+			// check refuses what serve refuses.
+			handler, err := proxy.New(pc, proxy.Options{
+				Transport: proxy.NewTransport(proxy.TransportOptions{ResponseHeaderTimeout: cfg.UpstreamTimeout}),
+				Pacer:     ratelimit.NewLocal(nil),
+			})
+			if err != nil {
+				return usage(err)
 			}
 			forward := ""
 			if cfg.ForwardProxy.Enabled {
@@ -49,15 +58,15 @@ also call GET /v1/users/me with each credential and print its bot and workspace.
 			if forward != "" {
 				fmt.Fprintln(s.out, forward)
 			}
-			for _, c := range cfg.Credentials {
-				if err := creds.problems[c.Name]; err != nil {
-					fmt.Fprintf(s.out, "warning: credential %s: %v\n", c.Name, err)
+			for _, e := range set.Entries() {
+				if e.Problem != nil {
+					fmt.Fprintf(s.out, "warning: credential %s: %v\n", e.Name, e.Problem)
 				}
 			}
 			if !online {
 				return nil
 			}
-			return checkOnline(cmd.Context(), cfg, creds, s.out)
+			return checkOnline(cmd.Context(), handler, set, s.out)
 		},
 	}
 	cmd.Flags().BoolVar(&online, "online", false, "also call the Notion API with each credential")
@@ -74,50 +83,27 @@ type botUser struct {
 	Message string `json:"message"`
 }
 
-// checkOnline asks Notion who each credential is. It fails if any credential
-// does not work.
-func checkOnline(ctx context.Context, cfg *config.Config, creds *credentialSet, out io.Writer) error {
-	client := &http.Client{
-		Transport: proxy.NewTransport(proxy.TransportOptions{ResponseHeaderTimeout: cfg.UpstreamTimeout}),
-		Timeout:   cfg.UpstreamTimeout + 10*time.Second,
-		// Never follow a redirect with a token attached.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	endpoint, err := url.JoinPath(cfg.Upstream, "/v1/users/me")
-	if err != nil {
-		return usage(fmt.Errorf("upstream: %w", err))
-	}
+// checkOnline asks Notion who each credential is, through the proxy's own
+// stages: the same injection, refresh on 401 and retries as serve. It
+// fails if any credential does not work.
+func checkOnline(ctx context.Context, h *proxy.Handler, set *credset.Set, out io.Writer) error {
 	failed := 0
-	for _, c := range creds.list {
-		if err := whoAmI(ctx, client, endpoint, cfg.NotionVersion, c, out); err != nil {
+	for _, e := range set.Entries() {
+		if err := whoAmI(ctx, h, e.Name, out); err != nil {
 			failed++
-			fmt.Fprintf(out, "%s: FAILED: %v\n", c.Name, err)
+			fmt.Fprintf(out, "%s: FAILED: %v\n", e.Name, err)
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d credentials failed", failed, len(creds.list))
+		return fmt.Errorf("%d of %d credentials failed", failed, len(set.Entries()))
 	}
 	return nil
 }
 
-func whoAmI(ctx context.Context, client *http.Client, endpoint, version string, c proxy.Credential, out io.Writer) error {
-	token, err := c.Source.Token(ctx)
+func whoAmI(ctx context.Context, h *proxy.Handler, credential string, out io.Writer) error {
+	resp, err := h.Probe(ctx, credential, http.MethodGet, "/v1/users/me")
 	if err != nil {
 		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Notion-Version", version)
-	resp, err := client.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL is known; keep the cause
-		}
-		return fmt.Errorf("GET /v1/users/me: %w", err)
 	}
 	defer resp.Body.Close()
 	var u botUser
@@ -127,6 +113,6 @@ func whoAmI(ctx context.Context, client *http.Client, endpoint, version string, 
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET /v1/users/me: status %d %s: %s", resp.StatusCode, u.Code, u.Message)
 	}
-	fmt.Fprintf(out, "%s: ok: bot %q in workspace %q\n", c.Name, u.Name, u.Bot.WorkspaceName)
+	fmt.Fprintf(out, "%s: ok: bot %q in workspace %q\n", credential, u.Name, u.Bot.WorkspaceName)
 	return nil
 }

@@ -110,7 +110,7 @@ in the state directory, generated now if missing. The key is never printed.`,
 // configuration (no file, no NOTION_API_TOKEN) the defaults apply: ca works
 // before anything else is set up.
 func forwardSettings(g *globals) (config.ForwardProxy, error) {
-	cfg, err := loadConfig(g, nil)
+	cfg, err := loadConfig(g, nil, "")
 	if errors.Is(err, config.ErrNoConfig) {
 		return config.Defaults().ForwardProxy, nil
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/credstore"
 )
 
 // Exit codes (SPEC §3).
@@ -24,10 +26,13 @@ func (e *usageError) Unwrap() error { return e.err }
 
 func usage(err error) error { return &usageError{err: err} }
 
-// streams are a command's standard input and outputs.
+// streams are a command's standard input and outputs. Both outputs pass
+// through redact, which a command gives the secrets it loads (see
+// guardSecrets), so no error text an upstream sent back can print one.
 type streams struct {
 	in       io.Reader
 	out, err io.Writer
+	redact   *credstore.Redactor
 }
 
 // globals are the flags every command takes.
@@ -39,7 +44,9 @@ type globals struct {
 
 // run executes the command line args and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRootCommand(streams{in: stdin, out: stdout, err: stderr})
+	redact := &credstore.Redactor{}
+	stdout, stderr = redact.Writer(stdout), redact.Writer(stderr)
+	root := newRootCommand(streams{in: stdin, out: stdout, err: stderr, redact: redact})
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

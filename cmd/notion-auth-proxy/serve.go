@@ -15,6 +15,8 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/credstore"
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/credset"
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/reload"
 	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
 )
 
@@ -45,9 +47,24 @@ requests for up to 15 seconds; SIGHUP reloads the configuration.`,
 	return cmd
 }
 
+// daemon is a running proxy: what serve starts and a reload replaces.
+type daemon struct {
+	g         *globals
+	overrides map[string]string
+	s         streams
+	log       *zap.Logger
+	store     credstore.Store
+	hooks     credset.Hooks
+	handler   *proxy.Handler
+	listen    string // the address bound at start; a reload cannot move it
+
+	set       *credset.Set
+	stopCreds context.CancelFunc
+}
+
 // serve runs the proxy until ctx ends.
 func serve(ctx context.Context, g *globals, overrides map[string]string, s streams) error {
-	cfg, err := loadConfig(g, overrides)
+	cfg, err := loadConfig(g, overrides, "")
 	if err != nil {
 		return err
 	}
@@ -63,50 +80,64 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 		return err
 	}
 	defer store.Close()
+	pacer, err := newPacer(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer pacer.Close()
+	registry, hooks := newRegistry(log)
+	d := &daemon{g: g, overrides: overrides, s: s, log: log, store: store, hooks: hooks, listen: cfg.Listen}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	startProfiling(runCtx, log)
+	set := credset.Build(runCtx, cfg, store, hooks, nil)
+	pc, err := proxyConfig(cfg, set)
+	if err != nil {
+		return err
+	}
+	guardSecrets(s, set, pc.ClientKeys, cfg)
+	d.handler, err = proxy.New(pc, proxy.Options{
+		Logger:    log,
+		Transport: proxy.NewTransport(proxy.TransportOptions{ResponseHeaderTimeout: cfg.UpstreamTimeout}),
+		Registry:  registry,
+		OAuth:     set.Login(),
+		Pacer:     pacer,
+	})
+	if err != nil {
+		return usage(err)
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	d.start(runCtx, set)
+	w := &reload.Watcher{Path: cfg.Path, Log: log, Apply: d.reload}
+	if err := w.Run(runCtx); err != nil {
+		return err
+	}
+	log.Info("serving", zap.String("event", "listening"), zap.String("addr", ln.Addr().String()),
+		zap.String("upstream", cfg.Upstream), zap.String("config", cfg.Path), zap.Int("credentials", len(set.Entries())))
+	return d.serve(ctx, ln)
+}
+
+// newRegistry returns the metrics registry with the process's own metrics
+// and the refresh counter the credential sources report to.
+func newRegistry(log *zap.Logger) (*prometheus.Registry, credset.Hooks) {
 	registry := prometheus.NewRegistry()
 	refreshes := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "notion_proxy_token_refreshes_total",
 		Help: "OAuth token refreshes, by credential and result (success or the failure reason).",
 	}, []string{"credential", "result"})
 	registry.MustRegister(refreshes, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	h := hooks{log: log, onRefresh: func(credential, _, result string) {
+	return registry, credset.Hooks{Log: log, OnRefresh: func(credential, _, result string) {
 		refreshes.WithLabelValues(credential, result).Inc()
 	}}
+}
 
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	startProfiling(runCtx, log)
-	creds := buildCredentials(runCtx, cfg, store, h, nil)
-	pc, err := proxyConfig(cfg, creds)
-	if err != nil {
-		return err
-	}
-	login := &loginHandler{}
-	login.current.Store(creds.login)
-	handler, err := proxy.New(pc, proxy.Options{
-		Logger:    log,
-		Transport: proxy.NewTransport(proxy.TransportOptions{ResponseHeaderTimeout: cfg.UpstreamTimeout}),
-		Registry:  registry,
-		OAuth:     login,
-	})
-	if err != nil {
-		return err
-	}
-
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	srv := newServer(handler, log)
-	r := &reloader{g: g, overrides: overrides, log: log, handler: handler, path: cfg.Path,
-		store: store, hooks: h, login: login}
-	r.start(runCtx, creds)
-	if err := r.watch(runCtx); err != nil {
-		return err
-	}
-
-	log.Info("serving", zap.String("event", "listening"), zap.String("addr", ln.Addr().String()),
-		zap.String("upstream", cfg.Upstream), zap.String("config", cfg.Path), zap.Int("credentials", len(creds.list)))
+// serve answers on ln until ctx ends, then drains for up to 15 s.
+func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
+	srv := newServer(d.handler, d.log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -114,13 +145,53 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", zap.String("event", "shutdown"))
+	d.log.Info("shutting down", zap.String("event", "shutdown"))
 	shutdownCtx, stop := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer stop()
 	tunnels := make(chan error, 1)
-	go func() { tunnels <- handler.Shutdown(shutdownCtx) }() // requests inside forward-proxy tunnels
+	go func() { tunnels <- d.handler.DrainTunnels(shutdownCtx) }() // requests inside forward-proxy tunnels
 	if err := errors.Join(srv.Shutdown(shutdownCtx), <-tunnels); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// start runs set's background work and stops that of the set it replaces.
+func (d *daemon) start(ctx context.Context, set *credset.Set) {
+	credCtx, cancel := context.WithCancel(ctx)
+	set.Run(credCtx)
+	if d.stopCreds != nil {
+		d.stopCreds()
+	}
+	d.set, d.stopCreds = set, cancel
+}
+
+// reload loads and validates the configuration afresh and swaps it in, or
+// changes nothing. It is judged against the listener actually bound: a file
+// whose listen moved is validated as if it had not, so dropping
+// client_keys from a proxy that listens beyond loopback is refused.
+func (d *daemon) reload(ctx context.Context) error {
+	cfg, err := loadConfig(d.g, d.overrides, d.listen)
+	if err != nil {
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return ue.err
+		}
+		return err
+	}
+	set := credset.Build(ctx, cfg, d.store, d.hooks, d.set)
+	pc, err := proxyConfig(cfg, set)
+	if err != nil {
+		return err
+	}
+	if err := d.handler.Update(pc); err != nil {
+		return err
+	}
+	guardSecrets(d.s, set, pc.ClientKeys, cfg)
+	d.start(ctx, set)
+	if cfg.ListenAtRestart != cfg.Listen {
+		d.log.Info("listen changed in the configuration; it takes effect at the next start",
+			zap.String("event", "listen_changed"), zap.String("listen", cfg.Listen), zap.String("at_restart", cfg.ListenAtRestart))
 	}
 	return nil
 }

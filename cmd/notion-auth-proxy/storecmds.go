@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os/exec"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -18,6 +17,8 @@ import (
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/credstore"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/config"
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/credset"
+	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
 )
 
 // loginWait bounds how long login waits for the browser: a state expires
@@ -25,9 +26,10 @@ import (
 const loginWait = 10 * time.Minute
 
 // withStore loads the configuration, opens the store and builds the
-// credentials, for commands that work on one credential.
-func withStore(cmd *cobra.Command, g *globals, name string, fn func(*config.Config, credstore.Store, *credentialSet, config.Credential) error) error {
-	cfg, err := loadConfig(g, nil)
+// credentials, for commands that work on one credential. From then on the
+// command's output redacts every secret the configuration holds.
+func withStore(cmd *cobra.Command, g *globals, s streams, name string, fn func(*config.Config, credstore.Store, *credset.Set, config.Credential) error) error {
+	cfg, err := loadConfig(g, nil, "")
 	if err != nil {
 		return err
 	}
@@ -45,11 +47,12 @@ func withStore(cmd *cobra.Command, g *globals, name string, fn func(*config.Conf
 		return err
 	}
 	defer store.Close()
-	creds := buildCredentials(cmd.Context(), cfg, store, hooks{}, nil)
+	set := credset.Build(cmd.Context(), cfg, store, credset.Hooks{}, nil)
+	guardSecrets(s, set, nil, cfg) // these commands read no client key
 	if cred == nil {
-		return fn(cfg, store, creds, config.Credential{})
+		return fn(cfg, store, set, config.Credential{})
 	}
-	return fn(cfg, store, creds, *cred)
+	return fn(cfg, store, set, *cred)
 }
 
 func newLoginCommand(g *globals, s streams) *cobra.Command {
@@ -63,14 +66,14 @@ redirect_url, exchange the code and store the token pair. When a proxy is
 already serving redirect_url, the login goes through it.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withStore(cmd, g, args[0], func(cfg *config.Config, store credstore.Store, creds *credentialSet, c config.Credential) error {
+			return withStore(cmd, g, s, args[0], func(cfg *config.Config, store credstore.Store, set *credset.Set, c config.Credential) error {
 				if c.Type != config.TypeOAuth {
 					return usage(fmt.Errorf("credential %s is a %s credential; login is for oauth credentials", c.Name, c.Type))
 				}
-				if err := creds.problems[c.Name]; err != nil {
+				if err := set.Get(c.Name).Problem; err != nil {
 					return usage(fmt.Errorf("credential %s: %w", c.Name, err))
 				}
-				return login(cmd.Context(), store, creds, c, open, s)
+				return login(cmd.Context(), cfg, store, set, c, open, s)
 			})
 		},
 	}
@@ -81,7 +84,7 @@ already serving redirect_url, the login goes through it.`,
 // login serves the callback on redirect_url itself, or, when a proxy already
 // listens there, sends the person through that proxy and waits for the
 // store to change.
-func login(ctx context.Context, store credstore.Store, creds *credentialSet, c config.Credential, open bool, s streams) error {
+func login(ctx context.Context, cfg *config.Config, store credstore.Store, set *credset.Set, c config.Credential, open bool, s streams) error {
 	redirect, err := url.Parse(c.RedirectURL)
 	if err != nil {
 		return usage(fmt.Errorf("redirect_url: %w", err))
@@ -95,10 +98,12 @@ func login(ctx context.Context, store credstore.Store, creds *credentialSet, c c
 	if err == nil {
 		defer ln.Close()
 		l := credstore.NewLogin(credstore.LoginOptions{
-			Clients: map[string]*credstore.OAuthClient{c.Name: creds.clients[c.Name]}, Store: store,
+			Clients: map[string]*credstore.OAuthClient{c.Name: set.Client(c.Name)}, Store: store,
 			OnLogin: func(_ string, rec credstore.Record) { done <- rec.WorkspaceName },
 		})
-		srv := &http.Server{Handler: l, ReadHeaderTimeout: readHeaderTimeout}
+		// The same loopback-peer and Host rules as the proxy's own
+		// /oauth/callback: whoever completes a login binds a workspace.
+		srv := &http.Server{Handler: proxy.LoopbackOnly(l, cfg.AllowedHosts), ReadHeaderTimeout: readHeaderTimeout}
 		go func() { _ = srv.Serve(ln) }()
 		defer func() {
 			// Let the callback finish writing its page.
@@ -159,10 +164,10 @@ func newRefreshCommand(g *globals, s streams) *cobra.Command {
 proxies that share the store use it from their next request.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withStore(cmd, g, args[0], func(_ *config.Config, _ credstore.Store, creds *credentialSet, c config.Credential) error {
-				src := creds.oauth[c.Name]
+			return withStore(cmd, g, s, args[0], func(_ *config.Config, _ credstore.Store, set *credset.Set, c config.Credential) error {
+				src := set.Get(c.Name).OAuth()
 				if src == nil {
-					if err := creds.problems[c.Name]; err != nil {
+					if err := set.Get(c.Name).Problem; err != nil {
 						return usage(fmt.Errorf("credential %s: %w", c.Name, err))
 					}
 					return usage(fmt.Errorf("credential %s is a %s credential; refresh is for oauth credentials", c.Name, c.Type))
@@ -196,7 +201,7 @@ PATH or standard input, never from a flag value. Running proxies that share
 the store use it from their next request.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withStore(cmd, g, args[0], func(_ *config.Config, store credstore.Store, _ *credentialSet, c config.Credential) error {
+			return withStore(cmd, g, s, args[0], func(_ *config.Config, store credstore.Store, _ *credset.Set, c config.Credential) error {
 				if c.Type != config.TypeToken || c.TokenEnv != "" || c.TokenFile != "" {
 					return usage(fmt.Errorf("credential %s takes its token from its configuration (token_env, token_file or OAuth); set-token is for token credentials without either", c.Name))
 				}
@@ -226,11 +231,11 @@ func readToken(fromEnv, fromFile string, stdin io.Reader) (credstore.Secret, err
 	if err != nil {
 		return "", fmt.Errorf("read token from stdin: %w", err)
 	}
-	token := credstore.Secret(strings.TrimSpace(string(b)))
-	if token == "" {
+	token, err := credstore.ParseSecret(string(b))
+	if errors.Is(err, credstore.ErrMissingSecret) {
 		return "", errors.New("no token on standard input; use --from-env, --from-file or pipe the token in")
 	}
-	return token, nil
+	return token, err
 }
 
 // credentialRow is one line of `credentials`. It never holds a secret.
@@ -252,10 +257,10 @@ func newCredentialsCommand(g *globals, s streams) *cobra.Command {
 		Short: "List credentials and their state (never a secret)",
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withStore(cmd, g, "", func(cfg *config.Config, store credstore.Store, creds *credentialSet, _ config.Credential) error {
+			return withStore(cmd, g, s, "", func(cfg *config.Config, store credstore.Store, set *credset.Set, _ config.Credential) error {
 				rows := make([]credentialRow, 0, len(cfg.Credentials))
 				for _, c := range cfg.Credentials {
-					rows = append(rows, describe(cmd.Context(), c, store, creds))
+					rows = append(rows, describe(cmd.Context(), c, store, set))
 				}
 				if asJSON {
 					enc := json.NewEncoder(s.out)
@@ -272,9 +277,10 @@ func newCredentialsCommand(g *globals, s streams) *cobra.Command {
 
 // describe reports a credential's state as this process sees it: its
 // secrets' presence and what the store holds.
-func describe(ctx context.Context, c config.Credential, store credstore.Store, creds *credentialSet) credentialRow {
-	row := credentialRow{Name: c.Name, Type: c.Type, State: creds.byName[c.Name].State()}
-	if err := creds.problems[c.Name]; err != nil {
+func describe(ctx context.Context, c config.Credential, store credstore.Store, set *credset.Set) credentialRow {
+	e := set.Get(c.Name)
+	row := credentialRow{Name: c.Name, Type: c.Type, State: e.Source.State()}
+	if err := e.Problem; err != nil {
 		row.State, row.LastError = string(credstore.StateMissingSecret), err.Error()
 	}
 	if c.Type == config.TypeToken && (c.TokenEnv != "" || c.TokenFile != "") {

@@ -10,13 +10,16 @@ import (
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/credstore"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/config"
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/credset"
 	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
+	"github.com/notion-auth-proxy/notion-auth-proxy/ratelimit"
 )
 
 // loadConfig loads and validates the configuration with the global flags
-// and extra flag overrides applied. Every error is bad configuration.
-func loadConfig(g *globals, overrides map[string]string) (*config.Config, error) {
-	opts := config.Options{Path: g.configPath, Overrides: map[string]string{}}
+// and extra flag overrides applied. bound is the address a running proxy
+// listens on, for a reload; "" otherwise. Every error is bad configuration.
+func loadConfig(g *globals, overrides map[string]string, bound string) (*config.Config, error) {
+	opts := config.Options{Path: g.configPath, Overrides: map[string]string{}, Bound: bound}
 	for k, v := range overrides {
 		opts.Overrides[k] = v
 	}
@@ -56,8 +59,8 @@ func newLogger(c config.Log, w zapcore.WriteSyncer) (*zap.Logger, error) {
 // proxyConfig maps the configuration onto the proxy's. Client keys are read
 // from their environment variables or files here; a missing one is an error.
 // In forward-proxy mode the CA is loaded, and generated on first use.
-func proxyConfig(cfg *config.Config, creds *credentialSet) (proxy.Config, error) {
-	pc, err := mapConfig(cfg, creds)
+func proxyConfig(cfg *config.Config, set *credset.Set) (proxy.Config, error) {
+	pc, err := mapConfig(cfg, set)
 	if err != nil || !cfg.ForwardProxy.Enabled {
 		return pc, err
 	}
@@ -70,7 +73,7 @@ func proxyConfig(cfg *config.Config, creds *credentialSet) (proxy.Config, error)
 }
 
 // mapConfig is proxyConfig without the forward-proxy CA.
-func mapConfig(cfg *config.Config, creds *credentialSet) (proxy.Config, error) {
+func mapConfig(cfg *config.Config, set *credset.Set) (proxy.Config, error) {
 	upstream, err := url.Parse(cfg.Upstream)
 	if err != nil {
 		return proxy.Config{}, usage(fmt.Errorf("upstream: %w", err))
@@ -80,7 +83,7 @@ func mapConfig(cfg *config.Config, creds *credentialSet) (proxy.Config, error) {
 		NotionVersion:     cfg.NotionVersion,
 		ForceVersion:      cfg.NotionVersionPolicy == "force",
 		MaxBodyBytes:      cfg.MaxBodyBytes,
-		Credentials:       creds.list,
+		Credentials:       proxyCredentials(set),
 		DefaultCredential: cfg.DefaultCredential,
 		AllowedHosts:      cfg.AllowedHosts,
 		AllowedOrigins:    cfg.AllowedOrigins,
@@ -110,4 +113,46 @@ func mapConfig(cfg *config.Config, creds *credentialSet) (proxy.Config, error) {
 		return proxy.Config{}, usage(errors.Join(problems...))
 	}
 	return pc, nil
+}
+
+// guardSecrets makes the command's outputs (and the logger built on them)
+// redact every secret the configuration holds: the credentials' tokens and
+// client secrets as they are now, the client keys and the Redis password.
+func guardSecrets(s streams, set *credset.Set, keys []proxy.ClientKey, cfg *config.Config) {
+	fixed := credstore.Secrets{}
+	for _, k := range keys {
+		fixed = append(fixed, credstore.Secret(k.Key))
+	}
+	if pw, err := redisPassword(cfg); err == nil && pw != "" {
+		fixed = append(fixed, pw)
+	}
+	s.redact.SetHolders(set, fixed)
+}
+
+// pacer is a proxy.Pacer the daemon closes at shutdown.
+type pacer interface {
+	proxy.Pacer
+	Close() error
+}
+
+var (
+	_ pacer = (*ratelimit.Redis)(nil)
+	_ pacer = (*ratelimit.Local)(nil)
+)
+
+// newPacer returns the rate budget: shared by every replica through Redis
+// with the redis store, else in this process.
+func newPacer(cfg *config.Config, log *zap.Logger) (pacer, error) {
+	if cfg.Store.Backend != "redis" {
+		return ratelimit.NewLocal(nil), nil
+	}
+	password, err := redisPassword(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r := cfg.Store.Redis
+	return ratelimit.NewRedis(ratelimit.RedisOptions{
+		Addr: r.Addr, Password: password.Reveal(), DB: r.DB, KeyPrefix: r.KeyPrefix,
+		Replicas: cfg.RateLimit.Replicas, Log: log,
+	}), nil
 }

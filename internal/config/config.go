@@ -49,6 +49,10 @@ type Config struct {
 	// Path is the file the configuration was read from; empty in zero-config
 	// mode. It is not a configuration key.
 	Path string `mapstructure:"-"`
+	// ListenAtRestart is the listen address the configuration asks for
+	// when it was loaded for a running proxy (Options.Bound); Listen then
+	// holds the address in use. It is not a configuration key.
+	ListenAtRestart string `mapstructure:"-"`
 }
 
 // Log configures logging.
@@ -128,6 +132,10 @@ type RateLimit struct {
 	RequestsPerSecond float64       `mapstructure:"requests_per_second"` // default 3; 0 turns pacing off
 	Burst             int           `mapstructure:"burst"`               // default 10
 	MaxWait           time.Duration `mapstructure:"max_wait"`            // default 30s
+	// Replicas is how many proxies share the budget through Redis; while
+	// Redis cannot be reached each paces at requests_per_second/replicas.
+	// Default 1.
+	Replicas int `mapstructure:"replicas"`
 }
 
 // Retry bounds retries of requests Notion rejected without processing.
@@ -167,7 +175,7 @@ func Defaults() Config {
 			Backend: "file",
 			Redis:   Redis{Addr: "127.0.0.1:6379", KeyPrefix: "notion-auth-proxy:"},
 		},
-		RateLimit: RateLimit{RequestsPerSecond: 3, Burst: 10, MaxWait: 30 * time.Second},
+		RateLimit: RateLimit{RequestsPerSecond: 3, Burst: 10, MaxWait: 30 * time.Second, Replicas: 1},
 		Retry:     Retry{MaxAttempts: 3, MaxRetryAfter: 30 * time.Second},
 	}
 }

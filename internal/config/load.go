@@ -23,6 +23,12 @@ type Options struct {
 	// environment, the file and the defaults. Only scalar keys (see Keys)
 	// can be overridden.
 	Overrides map[string]string
+	// Bound, when set, is the address a running proxy already listens
+	// on. listen cannot change without a restart, so the configuration is
+	// validated with Bound as its listen (a file that drops client_keys
+	// while the proxy listens beyond loopback is refused), and the file's
+	// own value is kept in Config.ListenAtRestart.
+	Bound string
 }
 
 // ErrNoConfig is returned by Load when no config file was found and
@@ -81,6 +87,9 @@ func Load(opts Options) (*Config, error) {
 		cfg.Credentials = append(cfg.Credentials, Credential{Name: "default", Type: TypeToken, TokenEnv: envToken})
 	}
 	cfg.normalize()
+	if opts.Bound != "" {
+		cfg.ListenAtRestart, cfg.Listen = cfg.Listen, opts.Bound
+	}
 	problems = append(problems, withoutKeys(cfg.problems(), problems)...)
 	if len(problems) > 0 {
 		annotateSources(problems, opts.Overrides)

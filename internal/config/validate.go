@@ -260,6 +260,9 @@ func (c *Config) checkLimits(ch *checker) {
 	if rl.MaxWait < 0 {
 		ch.add("rate_limit.max_wait", "must not be negative, got %s", rl.MaxWait)
 	}
+	if rl.Replicas < 1 {
+		ch.add("rate_limit.replicas", "must be at least 1, got %d", rl.Replicas)
+	}
 	if c.Retry.MaxAttempts < 1 {
 		ch.add("retry.max_attempts", "must be at least 1 (1 means no retries), got %d", c.Retry.MaxAttempts)
 	}
