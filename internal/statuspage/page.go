@@ -13,7 +13,8 @@ package statuspage
 
 import "time"
 
-// Window is how far back the traffic charts reach, in whole minutes.
+// Window is how far back the traffic charts reach: one bar per minute, the
+// last for the minute that holds Page.Now. The proxy need keep no more.
 const Window = 15 * time.Minute
 
 // refreshSeconds is how often the page reloads itself.
@@ -106,7 +107,8 @@ type ClientKey struct {
 // credential of type typ ("token" or "oauth"), or "" when no single command
 // does (the credential is ready, or the store itself is down). A token
 // credential whose secret comes from an environment variable or a file is
-// fixed by setting that, not by set-token: the proxy says so in Fix instead.
+// fixed by setting that, not by set-token: for one, leave Fix empty and
+// name the variable or file in LastError.
 func SuggestFix(name, typ string, state State) string {
 	switch state {
 	case StateNeedsLogin:
