@@ -160,7 +160,7 @@ func decodeDoc(b []byte) (fileDoc, error) {
 		d.Credentials = map[string]fileRecord{}
 	}
 	for name, fr := range d.Credentials {
-		if validName(name) != nil {
+		if ValidName(name) != nil {
 			return fileDoc{}, corrupt("a credential name is not valid")
 		}
 		if fr.Version < 1 {

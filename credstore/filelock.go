@@ -14,9 +14,12 @@ import (
 // maxNameLen keeps a lock file's name within every file system's limit.
 const maxNameLen = 200
 
-// validName reports whether name is a credential name, and so safe as a file
-// name: ^[A-Za-z0-9][A-Za-z0-9_.-]*$. Its error does not repeat name.
-func validName(name string) error {
+// ValidName reports whether name is a credential name, and so safe as a
+// file name and in URL paths and headers: 1 to 200 characters matching
+// ^[A-Za-z0-9][A-Za-z0-9_.-]*$. Its error does not repeat name. The
+// configuration checks names with it, so a name it accepts is one every
+// store accepts.
+func ValidName(name string) error {
 	if name == "" || len(name) > maxNameLen {
 		return errors.New("credential name must be 1 to 200 characters")
 	}
@@ -36,7 +39,7 @@ func validName(name string) error {
 // file is open, so the held context ends only with ctx or unlock. The
 // returned unlock releases the lock and may be called more than once.
 func (s *FileStore) Lock(ctx context.Context, name string) (context.Context, func(), error) {
-	if err := validName(name); err != nil {
+	if err := ValidName(name); err != nil {
 		return nil, nil, fmt.Errorf("lock credential: %w", err)
 	}
 	if err := s.ensureDir(s.dir); err != nil {

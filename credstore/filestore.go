@@ -146,7 +146,7 @@ func (s *FileStore) List(ctx context.Context) ([]Record, error) {
 // file was replaced (syncing its directory) means the new record is visible
 // but may not survive a power loss.
 func (s *FileStore) CompareAndSwap(ctx context.Context, name string, version int64, rec Record) (Record, error) {
-	if err := validName(name); err != nil {
+	if err := ValidName(name); err != nil {
 		return Record{}, fmt.Errorf("store credential: %w", err)
 	}
 	if version < 0 {

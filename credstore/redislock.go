@@ -50,7 +50,7 @@ return 0
 // ErrUnavailable, when Redis cannot be reached: a refresh must not run
 // unlocked. The returned unlock may be called more than once.
 func (s *RedisStore) Lock(ctx context.Context, name string) (context.Context, func(), error) {
-	if err := validName(name); err != nil {
+	if err := ValidName(name); err != nil {
 		return nil, nil, fmt.Errorf("lock credential: %w", err)
 	}
 	key, token := s.lockKey(name), rand.Text()

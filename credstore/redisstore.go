@@ -197,7 +197,7 @@ return {1, cur + 1}
 // ErrLockLost unless that lock is still held: a holder whose lock expired
 // and was taken by another process must not overwrite its work.
 func (s *RedisStore) CompareAndSwap(ctx context.Context, name string, version int64, rec Record) (Record, error) {
-	if err := validName(name); err != nil {
+	if err := ValidName(name); err != nil {
 		return Record{}, fmt.Errorf("store credential: %w", err)
 	}
 	if version < 0 {

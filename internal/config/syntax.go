@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/google/uuid"
 )
 
 // normalize puts values in the form the rest of the program compares
@@ -24,41 +26,17 @@ func (c *Config) normalize() {
 }
 
 // canonicalID returns a Notion UUID, given as 32 hex digits or in the dashed
-// 8-4-4-4-12 form, lower case with dashes.
+// 8-4-4-4-12 form, lower case with dashes. uuid.Parse also takes braces and
+// urn: prefixes, which Notion never uses: the length guard keeps them out.
 func canonicalID(s string) (string, bool) {
-	var hex string
-	switch len(s) {
-	case 32:
-		hex = s
-	case 36:
-		for _, i := range []int{8, 13, 18, 23} {
-			if s[i] != '-' {
-				return "", false
-			}
-		}
-		hex = s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
-	default:
+	if len(s) != 32 && len(s) != 36 {
 		return "", false
 	}
-	for _, r := range hex {
-		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
-			return "", false
-		}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return "", false
 	}
-	hex = strings.ToLower(hex)
-	return hex[0:8] + "-" + hex[8:12] + "-" + hex[12:16] + "-" + hex[16:20] + "-" + hex[20:], true
-}
-
-// validName reports whether s matches ^[A-Za-z0-9][A-Za-z0-9_.-]*$; names
-// appear in URL paths (/w/{name}/) and headers, so they stay plain.
-func validName(s string) bool {
-	for i, r := range s {
-		alnum := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
-		if !alnum && (i == 0 || !strings.ContainsRune("_.-", r)) {
-			return false
-		}
-	}
-	return s != ""
+	return id.String(), true
 }
 
 // isEnvName reports whether s is a portable environment variable name,
@@ -153,4 +131,22 @@ func quoteList(values []string) string {
 		q[i] = fmt.Sprintf("%q", v)
 	}
 	return strings.Join(q, ", ")
+}
+
+// looksLikeSecret reports whether a value given as a file path is more
+// likely a pasted secret: a Notion token, or a long run of token characters
+// with no path separator and no dot, as no file name of a secret has.
+func looksLikeSecret(s string) bool {
+	if looksLikeNotionToken(s) {
+		return true
+	}
+	if len(s) < 24 || strings.ContainsAny(s, "/\\.") {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/credstore"
 )
 
 // Validate reports every problem in c, joined with errors.Join; each is a
@@ -139,8 +141,8 @@ func checkName(ch *checker, key, name string, seen map[string]bool) {
 	switch {
 	case name == "":
 		ch.add(key, "required")
-	case !validName(name):
-		ch.add(key, "%q must start with a letter or digit and contain only letters, digits, '_', '.' and '-'", name)
+	case credstore.ValidName(name) != nil:
+		ch.add(key, "must be 1 to 200 characters, start with a letter or digit and contain only letters, digits, '_', '.' and '-'")
 	case seen[name]:
 		ch.add(key, "duplicate name %q", name)
 	}
@@ -149,6 +151,7 @@ func checkName(ch *checker, key, name string, seen map[string]bool) {
 
 func checkTokenCredential(ch *checker, key string, cr Credential) {
 	checkEnvName(ch, key+".token_env", cr.TokenEnv)
+	checkFileName(ch, key+".token_file", cr.TokenFile)
 	if cr.TokenEnv != "" && cr.TokenFile != "" {
 		ch.add(key+".token_file", "set token_env or token_file, not both")
 	}
@@ -171,6 +174,7 @@ func checkOAuthCredential(ch *checker, key string, cr Credential) {
 		ch.add(key+".client_id", "required for an oauth credential")
 	}
 	checkEnvName(ch, key+".client_secret_env", cr.ClientSecretEnv)
+	checkFileName(ch, key+".client_secret_file", cr.ClientSecretFile)
 	checkEnvName(ch, key+".refresh_token_env", cr.RefreshTokenEnv)
 	switch {
 	case cr.ClientSecretEnv == "" && cr.ClientSecretFile == "":
@@ -191,21 +195,37 @@ func checkOAuthCredential(ch *checker, key string, cr Credential) {
 	}
 }
 
+// checkWorkspaces checks the workspaces. Names and ids select a workspace in
+// the same places (/w/{workspace}/, X-Notion-Workspace), so they share one
+// namespace: a name that is another workspace's id is a duplicate.
 func (c *Config) checkWorkspaces(ch *checker, creds map[string]bool) {
 	names := make(map[string]bool)
-	ids := make(map[string]bool)
+	ids := make(map[string]int) // canonical id to the workspace index that has it
+	for i, w := range c.Workspaces {
+		if id, ok := canonicalID(w.ID); ok {
+			if _, dup := ids[id]; !dup {
+				ids[id] = i
+			}
+		}
+	}
+	seenIDs := make(map[string]bool)
 	for i, w := range c.Workspaces {
 		key := fmt.Sprintf("workspaces[%d]", i)
 		checkName(ch, key+".name", w.Name, names)
+		if id, ok := canonicalID(w.Name); ok {
+			if j, taken := ids[id]; taken && j != i {
+				ch.add(key+".name", "%q is the id of workspaces[%d]; a name and an id select in the same places", w.Name, j)
+			}
+		}
 		if w.ID != "" {
 			id, ok := canonicalID(w.ID)
 			switch {
 			case !ok:
 				ch.add(key+".id", "%q is not a Notion workspace UUID (32 hex digits, dashes optional)", w.ID)
-			case ids[id]:
+			case seenIDs[id]:
 				ch.add(key+".id", "duplicate id %q", w.ID)
 			}
-			ids[id] = true
+			seenIDs[id] = true
 		}
 		checkCredentialRef(ch, key+".credential", w.Credential, creds)
 	}
@@ -218,6 +238,15 @@ func checkEnvName(ch *checker, key, value string) {
 	if value != "" && (!isEnvName(value) || looksLikeNotionToken(value)) {
 		ch.add(key, "must name an environment variable (letters, digits and '_', not starting with a digit) "+
 			"that holds the secret, not the secret itself")
+	}
+}
+
+// checkFileName checks that an optional *_file value is a path. A secret
+// pasted in its place is refused without repeating it: the error reading
+// such a "file" would print the secret.
+func checkFileName(ch *checker, key, value string) {
+	if value != "" && looksLikeSecret(value) {
+		ch.add(key, "must be the path of a file that holds the secret, not the secret itself")
 	}
 }
 
@@ -293,6 +322,7 @@ func (c *Config) checkAccess(ch *checker, creds map[string]bool) {
 		}
 		names[k.Name] = true
 		checkEnvName(ch, key+".key_env", k.KeyEnv)
+		checkFileName(ch, key+".key_file", k.KeyFile)
 		switch {
 		case k.KeyEnv == "" && k.KeyFile == "":
 			ch.add(key+".key_env", "a client key needs key_env or key_file")
