@@ -1,6 +1,8 @@
 package credstore
 
 import (
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/atomicfile"
+
 	"context"
 	"errors"
 	"fmt"
@@ -201,25 +203,10 @@ func (s *FileStore) read() (fileDoc, error) {
 	return d, nil
 }
 
-// ensureDir creates dir, and any missing parent, with mode 0700. A
-// directory that already exists is left as its owner made it.
+// ensureDir creates dir, and any missing parent, with mode 0700.
 func (s *FileStore) ensureDir(dir string) error {
-	fi, err := os.Stat(dir)
-	if err == nil && fi.IsDir() {
-		return nil
-	}
-	if parent := filepath.Dir(dir); parent != dir {
-		if err := s.ensureDir(parent); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := atomicfile.MkdirPrivate(dir); err != nil {
 		return fmt.Errorf("create credential store directory: %w", err)
-	} else if err == nil {
-		// The umask may have taken bits from the mode Mkdir asked for.
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("create credential store directory: %w", err)
-		}
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -170,24 +169,14 @@ func (l *Login) complete(ctx context.Context, credential, code string) (Record, 
 	}
 	now := l.opts.Now()
 	rec := Record{Credential: credential, ObtainedAt: now}.withGrant(grant)
-	for range 3 {
-		old, err := l.opts.Store.Get(ctx, credential)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return Record{}, err
-		}
-		written, err := l.opts.Store.CompareAndSwap(ctx, credential, old.Version, rec)
-		if errors.Is(err, ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return Record{}, err
-		}
-		if l.opts.OnLogin != nil {
-			l.opts.OnLogin(credential, written)
-		}
-		return written, nil
+	written, err := replace(ctx, l.opts.Store, credential, rec)
+	if err != nil {
+		return Record{}, err
 	}
-	return Record{}, ErrConflict
+	if l.opts.OnLogin != nil {
+		l.opts.OnLogin(credential, written)
+	}
+	return written, nil
 }
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>

@@ -56,19 +56,27 @@ func SetToken(ctx context.Context, store Store, name string, token Secret, now t
 	if _, err := ParseSecret(token.Reveal()); err != nil {
 		return fmt.Errorf("set token %s: %w", name, err)
 	}
+	rec := Record{Credential: name, AccessToken: token, ObtainedAt: now}
+	if _, err := replace(ctx, store, name, rec); err != nil {
+		return fmt.Errorf("set token %s: %w", name, err)
+	}
+	return nil
+}
+
+// replace stores rec as the named credential's record in place of whatever
+// is stored, retrying when another writer got in between. A person's
+// action (login, set-token) wins over what it replaces; a refresh does not
+// use it, since it must build on the record it read.
+func replace(ctx context.Context, store Store, name string, rec Record) (Record, error) {
 	for range 3 {
 		old, err := store.Get(ctx, name)
 		if err != nil && !errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("set token %s: %w", name, err)
+			return Record{}, err
 		}
-		rec := Record{Credential: name, AccessToken: token, ObtainedAt: now}
-		_, err = store.CompareAndSwap(ctx, name, old.Version, rec)
+		written, err := store.CompareAndSwap(ctx, name, old.Version, rec)
 		if !errors.Is(err, ErrConflict) {
-			if err != nil {
-				return fmt.Errorf("set token %s: %w", name, err)
-			}
-			return nil
+			return written, err
 		}
 	}
-	return fmt.Errorf("set token %s: %w", name, ErrConflict)
+	return Record{}, ErrConflict
 }

@@ -261,3 +261,30 @@ func writeFile(t *testing.T, path string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+// A crash during CA generation leaves a copy of a private key in a
+// temporary file. The next generation removes such leftovers once they are
+// old enough not to belong to a start still under way.
+func TestLoadOrCreateRemovesCrashLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, ".ca-tmp-123")
+	fresh := filepath.Join(dir, ".ca-tmp-456")
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, []byte("-----BEGIN EC PRIVATE KEY-----\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * leftoverAge)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := LoadOrCreate(DefaultFiles(dir), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a stale key copy survived: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a temporary file that may belong to a start under way was removed: %v", err)
+	}
+}

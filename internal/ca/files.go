@@ -1,6 +1,8 @@
 package ca
 
 import (
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/atomicfile"
+
 	"errors"
 	"fmt"
 	"io/fs"
@@ -44,6 +46,13 @@ func Load(f Files, now time.Time) (*Authority, error) {
 const (
 	pairWaitStep     = 50 * time.Millisecond
 	pairWaitAttempts = 40
+)
+
+// tempPrefix starts the names of the files a CA is written through, and
+// leftoverAge is how old one must be to count as a crash's leftover.
+const (
+	tempPrefix  = ".ca-tmp-"
+	leftoverAge = time.Minute
 )
 
 // errLostRace means another process published its CA key first.
@@ -100,16 +109,19 @@ func create(f Files, now time.Time) (*Authority, error) {
 	}
 	keyDir, certDir := filepath.Dir(f.Key), filepath.Dir(f.Cert)
 	for _, dir := range []string{keyDir, certDir} {
-		if err := ensureDir(dir); err != nil {
+		if err := atomicfile.MkdirPrivate(dir); err != nil {
 			return nil, fmt.Errorf("create CA directory %s: %w", dir, err)
 		}
+		// A crash between writing and publishing leaves a private key
+		// copy behind; one older than any creation still under way goes.
+		atomicfile.RemoveLeftovers(dir, tempPrefix, time.Now().Add(-leftoverAge))
 	}
-	tmpKey, err := writeTemp(keyDir, keyPEM, 0o600)
+	tmpKey, err := atomicfile.WriteTemp(keyDir, tempPrefix+"*", keyPEM, 0o600, nil)
 	if err != nil {
 		return nil, fmt.Errorf("write CA key: %w", err)
 	}
 	defer os.Remove(tmpKey)
-	tmpCert, err := writeTemp(certDir, a.certPEM, 0o644)
+	tmpCert, err := atomicfile.WriteTemp(certDir, tempPrefix+"*", a.certPEM, 0o644, nil)
 	if err != nil {
 		return nil, fmt.Errorf("write CA certificate: %w", err)
 	}
@@ -126,68 +138,9 @@ func create(f Files, now time.Time) (*Authority, error) {
 		return nil, fmt.Errorf("write CA certificate: %w", err)
 	}
 	for _, dir := range []string{keyDir, certDir} {
-		if err := syncDir(dir); err != nil {
+		if err := atomicfile.SyncDir(dir); err != nil {
 			return nil, fmt.Errorf("write CA: %w", err)
 		}
 	}
 	return a, nil
-}
-
-// writeTemp writes b to a new temporary file in dir with the given mode,
-// synced, and returns its name.
-func writeTemp(dir string, b []byte, mode fs.FileMode) (string, error) {
-	f, err := os.CreateTemp(dir, ".ca-tmp-*")
-	if err != nil {
-		return "", err
-	}
-	name := f.Name()
-	// CreateTemp asks for 0600, but the umask may have taken bits away.
-	err = f.Chmod(mode)
-	if err == nil {
-		_, err = f.Write(b)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(name)
-		return "", err
-	}
-	return name, nil
-}
-
-// ensureDir creates dir, and any missing parent, with mode 0700. A
-// directory that already exists is left as its owner made it.
-func ensureDir(dir string) error {
-	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-		return nil
-	}
-	if parent := filepath.Dir(dir); parent != dir {
-		if err := ensureDir(parent); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-		return err
-	} else if err == nil {
-		// The umask may have taken bits from the mode Mkdir asked for.
-		return os.Chmod(dir, 0o700)
-	}
-	return nil
-}
-
-// syncDir makes a rename or link in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
