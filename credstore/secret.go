@@ -1,8 +1,3 @@
-// Package credstore is where notion-auth-proxy's credentials live and how
-// they stay valid: token sources for static tokens (environment, files) and,
-// later, OAuth pairs in a store. Every source is safe for concurrent use.
-//
-// Secrets travel as Secret values, which never print themselves.
 package credstore
 
 import (

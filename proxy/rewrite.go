@@ -11,13 +11,10 @@ import (
 // hop-by-hop headers, headers named in Connection, Forwarded and the common
 // X-Forwarded-* headers before Rewrite runs; these rules remove the rest.
 var (
-	// strippedHeaders never go upstream: identity the client sent, the
-	// proxy's own selectors, and proxy-credential leftovers.
-	strippedHeaders = []string{
-		"Authorization", "Proxy-Authorization", "Cookie",
-		headerWorkspace, "X-Notion-Proxy-Key",
-		"Forwarded", "X-Real-Ip",
-	}
+	// strippedHeaders never go upstream: identity the client sent (taken
+	// already, see identityHeaders; checked again here in any case), the
+	// proxy's own selector, and what would tell Notion about local clients.
+	strippedHeaders = append([]string{headerWorkspace, "Forwarded", "X-Real-Ip"}, identityHeaders...)
 	// strippedPrefixes remove whole families, e.g. every X-Forwarded-*.
 	strippedPrefixes = []string{"X-Forwarded-"}
 )

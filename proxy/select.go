@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/google/uuid"
 )
 
 // headerWorkspace names the workspace a client wants; it never goes upstream.
@@ -109,21 +111,15 @@ func splitPath(u *url.URL) (workspace, path, rawPath string, ok bool) {
 }
 
 // normalizeID returns a Notion id (32 hex digits, dashes optional) in its
-// dashed lower-case form.
+// dashed lower-case form. uuid.Parse also takes braces and urn: prefixes,
+// which Notion never uses: the length guard keeps them out.
 func normalizeID(s string) (string, bool) {
-	hex := strings.ReplaceAll(s, "-", "")
-	if len(hex) != 32 {
+	if len(s) != 32 && len(s) != 36 {
 		return "", false
 	}
-	for i := 0; i < len(hex); i++ {
-		c := hex[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return "", false
-		}
-	}
-	if len(s) != 32 && (len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') {
+	id, err := uuid.Parse(s)
+	if err != nil {
 		return "", false
 	}
-	hex = strings.ToLower(hex)
-	return hex[0:8] + "-" + hex[8:12] + "-" + hex[12:16] + "-" + hex[16:20] + "-" + hex[20:], true
+	return id.String(), true
 }
