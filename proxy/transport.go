@@ -141,7 +141,9 @@ func (t *credentialTransport) rejected(cred *credential, token string) {
 }
 
 // bufferPool lends ReverseProxy its 32 KiB copy buffers, so streaming a
-// body costs no allocation per request.
+// body costs no allocation per request. It pools array pointers: a slice
+// converts back to one without allocating, where pooling &slice would
+// allocate on every Put.
 type bufferPool struct{ pool sync.Pool }
 
 var _ httputil.BufferPool = (*bufferPool)(nil)
@@ -149,14 +151,13 @@ var _ httputil.BufferPool = (*bufferPool)(nil)
 const copyBufferSize = 32 << 10
 
 func newBufferPool() *bufferPool {
-	return &bufferPool{pool: sync.Pool{New: func() any { b := make([]byte, copyBufferSize); return &b }}}
+	return &bufferPool{pool: sync.Pool{New: func() any { return new([copyBufferSize]byte) }}}
 }
 
-func (p *bufferPool) Get() []byte { return *p.pool.Get().(*[]byte) }
+func (p *bufferPool) Get() []byte { return p.pool.Get().(*[copyBufferSize]byte)[:] }
 
 func (p *bufferPool) Put(b []byte) {
 	if cap(b) == copyBufferSize {
-		b = b[:copyBufferSize]
-		p.pool.Put(&b)
+		p.pool.Put((*[copyBufferSize]byte)(b[:copyBufferSize]))
 	}
 }
