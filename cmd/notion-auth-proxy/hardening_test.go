@@ -88,7 +88,9 @@ func startServeAny(t *testing.T, args ...string) *served {
 	ctx, cancel := context.WithCancel(context.Background())
 	stderr := &syncBuffer{}
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), io.Discard, stderr) }()
+	go func() {
+		done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), io.Discard, stderr)
+	}()
 	t.Cleanup(func() { cancel(); <-done })
 	addr := regexp.MustCompile(`"event":"listening","addr":"[^"]*:(\d+)"`)
 	var port string
@@ -111,7 +113,9 @@ func TestLoginListenerRefusesForeignHosts(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"login", "partner", "--config", e.cfg}, strings.NewReader(""), out, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"login", "partner", "--config", e.cfg}, strings.NewReader(""), out, io.Discard)
+	}()
 	t.Cleanup(func() { cancel(); <-done })
 	if !eventually(func() bool { return strings.Contains(out.String(), "Waiting for the callback") }) {
 		t.Fatalf("login did not start:\n%s", out)
@@ -157,4 +161,3 @@ func TestControlCharactersInSecretsAreRefused(t *testing.T) {
 		t.Errorf("serve with a key holding a newline: exit %d %s", code, errOut)
 	}
 }
-
