@@ -47,15 +47,29 @@ func (h *Handler) finish(rec *recorder, r *http.Request, c *call) {
 	if r.Method == http.MethodConnect {
 		path = r.Host // a CONNECT names a target, not a path
 	}
-	elapsed := h.now().Sub(c.start)
-	cred := c.credentialName()
+	now := h.now()
+	elapsed := now.Sub(c.start)
+	cred, client := c.credentialName(), c.clientName()
 	level := zap.DebugLevel // probes and scrapes would drown the log
 	if !c.out.local {
 		level = zap.InfoLevel
-		h.metrics.requests.WithLabelValues(cred, strconv.Itoa(status)).Inc()
+		h.metrics.requests.WithLabelValues(cred, strconv.Itoa(status), client).Inc()
 		h.metrics.duration.WithLabelValues(cred).Observe(elapsed.Seconds())
+		if c.cred != nil {
+			c.cred.state.traffic.request(now)
+		}
+		if c.key != nil {
+			c.key.stats.requests.Add(1)
+		}
 	}
-	h.log.Log(level, "request",
+	if c.out.refused != "" && c.key != nil {
+		c.key.stats.refusals.Add(1)
+		h.metrics.denied.WithLabelValues(c.key.name, c.out.refused).Inc()
+	}
+	if !h.log.Core().Enabled(level) {
+		return
+	}
+	fields := [...]zap.Field{
 		zap.String("event", "request"),
 		zap.String("method", r.Method),
 		zap.String("path", path),
@@ -67,5 +81,11 @@ func (h *Handler) finish(rec *recorder, r *http.Request, c *call) {
 		zap.String("notion_request_id", c.out.requestID),
 		zap.Int("retries", c.out.retries),
 		zap.Int64("bytes", rec.bytes),
-	)
+		zap.String("client", client),
+	}
+	n := len(fields)
+	if c.snap.clientKeys == nil {
+		n-- // the client field is there only when client keys are configured
+	}
+	h.log.Log(level, "request", fields[:n]...)
 }

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"net/http"
 	"time"
 )
 
@@ -33,6 +34,7 @@ type outcome struct {
 	requestID      string
 	retries        int
 	local          bool          // answered by the proxy itself: logged at debug level
+	refused        string        // the reason a client key was refused something, if it was
 	pacing         time.Duration // waited for the credential's turn
 	upstream       time.Duration // spent in upstream round trips
 }
@@ -48,6 +50,18 @@ func (o *outcome) paced(d time.Duration) { o.pacing += d }
 
 // clientGone records that the client left before an answer.
 func (o *outcome) clientGone() { o.status = statusClientClosed }
+
+// reject answers the request with pe, noting a refusal of the client
+// key's request for the key's counters.
+func (c *call) reject(w http.ResponseWriter, pe *proxyError) {
+	if refusals[pe.reason] {
+		c.out.refused = pe.reason
+	}
+	if c.cred != nil {
+		w.Header().Set(headerCredential, c.cred.name)
+	}
+	writeError(w, pe)
+}
 
 // credentialName is the selected credential's name, or "".
 func (c *call) credentialName() string {

@@ -34,6 +34,10 @@ func (h *Handler) serveKeyless(w http.ResponseWriter, r *http.Request, s *snapsh
 	if h.serveProbe(w, r) {
 		return true
 	}
+	if browserRoot(r) && s.hostAllowed(r.Host) {
+		http.Redirect(w, r, "/status", http.StatusFound)
+		return true
+	}
 	if strings.HasPrefix(r.URL.Path, "/oauth/") {
 		if h.oauth == nil {
 			writeError(w, newError(reasonNotFound, "no OAuth credentials are configured"))
@@ -56,6 +60,10 @@ func (h *Handler) serveLocal(w http.ResponseWriter, r *http.Request, c *call) bo
 	case "/not-shared":
 		if localMethod(w, r) {
 			writeJSON(w, http.StatusOK, h.notShared.list(c.key.allows))
+		}
+	case "/status":
+		if localMethod(w, r) {
+			h.serveStatus(w, r, c)
 		}
 	default:
 		return false

@@ -48,8 +48,8 @@ func TestRequestMetricsAndAccessLog(t *testing.T) {
 	r.do("GET", "/healthz", nil)
 	metrics := readAll(t, r.do("GET", "/metrics", nil).Body)
 	for _, want := range []string{
-		`notion_proxy_requests_total{credential="wiki",status="200"} 1`,
-		`notion_proxy_requests_total{credential="partner",status="404"} 1`,
+		`notion_proxy_requests_total{client="",credential="wiki",status="200"} 1`,
+		`notion_proxy_requests_total{client="",credential="partner",status="404"} 1`,
 		`notion_proxy_request_duration_seconds_count{credential="wiki"} 1`,
 	} {
 		if !strings.Contains(metrics, want) {

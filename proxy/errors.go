@@ -33,7 +33,20 @@ const (
 	reasonUpstreamUnreachable  = "upstream_unreachable"
 	reasonUnavailable          = "credential_unavailable"
 	reasonUpstreamTimeout      = "upstream_timeout"
+	reasonCapabilityDenied     = "capability_denied"
+	reasonEndpointUnknown      = "endpoint_unknown"
+	reasonClientCredentials    = "client_credentials_endpoint"
+	reasonInvalidBody          = "invalid_body"
+	reasonInvalidID            = "invalid_id"
+	reasonOutOfScope           = "object_out_of_scope"
 )
+
+// refusals are the reasons that refuse a client key something it asked
+// for, counted per key (notion_proxy_denied_total, the status page).
+var refusals = map[string]bool{
+	reasonCredentialNotAllowed: true, reasonCapabilityDenied: true, reasonEndpointUnknown: true,
+	reasonClientCredentials: true, reasonInvalidBody: true, reasonInvalidID: true, reasonOutOfScope: true,
+}
 
 // errorKind is how one reason is answered: the status and the Notion error
 // code, chosen from those @notionhq/client's APIErrorCode knows so SDKs raise
@@ -61,6 +74,14 @@ var errorKinds = map[string]errorKind{
 	reasonUpstreamUnreachable:  {http.StatusBadGateway, "internal_server_error"},
 	reasonUnavailable:          {http.StatusServiceUnavailable, "service_unavailable"},
 	reasonUpstreamTimeout:      {http.StatusGatewayTimeout, "gateway_timeout"},
+	reasonCapabilityDenied:     {http.StatusForbidden, "restricted_resource"},
+	reasonEndpointUnknown:      {http.StatusForbidden, "restricted_resource"},
+	reasonClientCredentials:    {http.StatusForbidden, "restricted_resource"},
+	reasonInvalidBody:          {http.StatusBadRequest, "validation_error"},
+	reasonInvalidID:            {http.StatusBadRequest, "validation_error"},
+	// Shaped exactly like Notion's answer for a page not shared with the
+	// integration, so a key cannot probe for what exists.
+	reasonOutOfScope: {http.StatusNotFound, "object_not_found"},
 }
 
 // proxyError is an error the proxy answers itself. Its message is shown to
@@ -70,6 +91,7 @@ type proxyError struct {
 	reason     string
 	message    string
 	retryAfter time.Duration
+	capability string // the capability a refused request needed, if any
 }
 
 func (e *proxyError) Error() string { return e.reason + ": " + e.message }
@@ -104,6 +126,9 @@ func writeError(w http.ResponseWriter, e *proxyError) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	if e.retryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(int((e.retryAfter+time.Second-1)/time.Second)))
+	}
+	if e.capability != "" {
+		h.Set("X-Notion-Proxy-Required-Capability", e.capability)
 	}
 	w.WriteHeader(kind.status)
 	_, _ = w.Write(body)

@@ -217,7 +217,7 @@ func TestForwardProxyInjectsTheCredential(t *testing.T) {
 		t.Errorf("%d access log lines for the tunnelled request, want 1", logged)
 	}
 	metrics := readAll(t, f.do("GET", "/metrics", nil).Body)
-	if !strings.Contains(metrics, `notion_proxy_requests_total{credential="wiki",status="200"} 1`) {
+	if !strings.Contains(metrics, `notion_proxy_requests_total{client="",credential="wiki",status="200"} 1`) {
 		t.Error("the tunnelled request is not counted in notion_proxy_requests_total")
 	}
 	f.onlyUpstreamDialed()

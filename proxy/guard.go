@@ -20,8 +20,9 @@ type presentedKey struct {
 
 // takeIdentity removes the identity headers from r and returns the client
 // key the caller presented: from X-Notion-Proxy-Key or a Bearer
-// Authorization, and on a CONNECT from Proxy-Authorization (Basic with the
-// key as password, or Bearer).
+// Authorization; on a CONNECT from Proxy-Authorization (Basic with the key
+// as password, or Bearer); for the status page also from a Basic
+// Authorization, as a browser's prompt sends it.
 func takeIdentity(r *http.Request) presentedKey {
 	h := r.Header
 	var p presentedKey
@@ -32,8 +33,16 @@ func takeIdentity(r *http.Request) presentedKey {
 			p = presentedKey{key: strings.TrimSpace(key), found: true}
 		}
 	}
-	if r.Method == http.MethodConnect && !p.found {
+	switch {
+	case p.found:
+	case r.Method == http.MethodConnect:
 		p = proxyAuthorization(r)
+	case r.URL.Path == "/status":
+		// A browser sends the key through its Basic-auth prompt: any
+		// user name, the key as password.
+		if _, key, ok := r.BasicAuth(); ok {
+			p = presentedKey{key: key, found: true}
+		}
 	}
 	for _, name := range identityHeaders {
 		h.Del(name)

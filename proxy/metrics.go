@@ -7,6 +7,7 @@ import (
 // metrics are the proxy's Prometheus metrics (SPEC §11).
 type metrics struct {
 	requests  *prometheus.CounterVec
+	denied    *prometheus.CounterVec
 	duration  *prometheus.HistogramVec
 	notShared *prometheus.CounterVec
 	rateWait  *prometheus.HistogramVec
@@ -17,8 +18,12 @@ func newMetrics(reg *prometheus.Registry, states func() map[string]string) (*met
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "notion_proxy_requests_total",
-			Help: "Requests answered, by credential and status.",
-		}, []string{"credential", "status"}),
+			Help: "Requests answered, by credential, status and client key (empty without client_keys).",
+		}, []string{"credential", "status", "client"}),
+		denied: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "notion_proxy_denied_total",
+			Help: "Requests refused to a client key, by key and reason (credential_not_allowed, capability_denied, endpoint_unknown, object_out_of_scope, ...).",
+		}, []string{"client", "reason"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "notion_proxy_request_duration_seconds",
 			Help:    "Time from request to the end of the response, by credential.",
@@ -39,7 +44,7 @@ func newMetrics(reg *prometheus.Registry, states func() map[string]string) (*met
 		}, []string{"credential", "reason"}),
 	}
 	for _, c := range []prometheus.Collector{
-		m.requests, m.duration, m.notShared, m.rateWait, m.retries,
+		m.requests, m.denied, m.duration, m.notShared, m.rateWait, m.retries,
 		&readyCollector{states: states},
 	} {
 		if err := reg.Register(c); err != nil {

@@ -66,6 +66,9 @@ func (t *pacingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	c.out.paced(wait)
+	if wait > 0 {
+		c.cred.state.traffic.paced(t.now(), wait)
+	}
 	if rl.RequestsPerSecond > 0 {
 		t.metrics.rateWait.WithLabelValues(c.cred.name).Observe(wait.Seconds())
 	}

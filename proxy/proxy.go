@@ -102,6 +102,13 @@ type ClientKey struct {
 	Name        string
 	Key         string
 	Credentials []string // empty allows every credential
+	// Policy, when set, limits what the key may do in Notion's terms
+	// (capabilities, objects); nil lets it do whatever its credentials
+	// may, at no cost per request.
+	Policy Authorizer
+	// Shadow logs the Policy's refusals as scope_violation and lets the
+	// requests through, to roll a policy out.
+	Shadow bool
 }
 
 // Config is the part of the proxy's behaviour that a configuration reload
@@ -143,6 +150,9 @@ type Options struct {
 	// the pauses Notion asks for with 429 and 529. Nil paces nothing:
 	// retries still wait out Retry-After, but other requests do not.
 	Pacer Pacer
+	// Status, when set, renders GET /status (guarded like /metrics); nil
+	// answers 404 there.
+	Status StatusPage
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -160,6 +170,8 @@ type Handler struct {
 	registry  *prometheus.Registry
 	notShared *notSharedLog
 	oauth     http.Handler
+	status    StatusPage
+	started   time.Time
 	forward   *forwarder
 }
 
@@ -188,6 +200,8 @@ func New(cfg Config, opts Options) (*Handler, error) {
 		registry:  opts.Registry,
 		notShared: newNotSharedLog(notSharedCapacity),
 		oauth:     opts.OAuth,
+		status:    opts.Status,
+		started:   opts.Now(),
 	}
 	m, err := newMetrics(opts.Registry, h.credentialStates)
 	if err != nil {
@@ -239,7 +253,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	presented := takeIdentity(r)
 
 	if pe := s.checkProxyForm(r, c); pe != nil {
-		writeError(rec, pe)
+		c.reject(rec, pe)
 		return
 	}
 	if r.Method == http.MethodConnect {
@@ -257,7 +271,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		presented = c.tunnel.key // the key given on CONNECT
 	}
 	if pe := s.checkClient(r, presented, c); pe != nil {
-		writeError(rec, pe)
+		if r.URL.Path == "/status" && pe.reason == reasonClientKeyRequired {
+			// A browser asks for the key with its Basic-auth prompt.
+			rec.Header().Set("WWW-Authenticate", `Basic realm="notion-auth-proxy", charset="UTF-8"`)
+		}
+		c.reject(rec, pe)
 		return
 	}
 	if c.tunnel == nil && h.serveLocal(rec, r, c) {
@@ -265,13 +283,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if pe := h.prepare(r, c); pe != nil {
-		writeError(rec, pe)
+		c.reject(rec, pe)
 		return
 	}
 	if r.Body != nil && r.Body != http.NoBody {
 		// Bodies without a declared length are cut off while streaming;
 		// the transport returns the *http.MaxBytesError to handleError.
 		r.Body = &clientBody{http.MaxBytesReader(rec, r.Body, s.maxBodyBytes)}
+	}
+	if c.key != nil && c.key.policy != nil {
+		if pe := h.authorize(r, c); pe != nil {
+			c.reject(rec, pe)
+			return
+		}
 	}
 	r = r.WithContext(context.WithValue(r.Context(), callKey{}, c))
 	h.reverse.ServeHTTP(rec, r)

@@ -80,9 +80,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		delay := retryDelay(resp.Header.Get("Retry-After"), attempt, policy.MaxRetryAfter, t.now())
-		if t.pacer != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == statusOverloaded) {
+		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == statusOverloaded {
 			// Notion asked this credential to wait, retried or not.
-			t.pacer.Pause(req.Context(), c.cred.name, delay)
+			if t.pacer != nil {
+				t.pacer.Pause(req.Context(), c.cred.name, delay)
+			}
+			c.cred.state.traffic.rateLimited(t.now(), t.pacer != nil)
 		}
 		if attempt >= policy.MaxAttempts || req.GetBody == nil {
 			return resp, nil

@@ -46,14 +46,16 @@ type credential struct {
 // is shared by every snapshot that has a credential of that name.
 type credState struct {
 	rejected atomic.Pointer[string] // last static token upstream answered 401 to
+	traffic  trafficRing            // the last minutes' traffic, for the status page
 }
 
-// credStates holds the runtime state of every credential name seen. A
-// snapshot takes its entries only once it has been validated completely,
-// so a refused configuration changes nothing.
+// credStates holds the runtime state of every credential and client key
+// name seen. A snapshot takes its entries only once it has been validated
+// completely, so a refused configuration changes nothing.
 type credStates struct {
 	mu     sync.Mutex
 	byName map[string]*credState
+	keys   map[string]*keyStats
 }
 
 // attach gives every credential of s its runtime state, creating the
@@ -72,6 +74,18 @@ func (cs *credStates) attach(s *snapshot) {
 		}
 		c.state = st
 	}
+	if cs.keys == nil {
+		cs.keys = make(map[string]*keyStats)
+	}
+	for i := range s.clientKeys {
+		k := &s.clientKeys[i]
+		st := cs.keys[k.name]
+		if st == nil {
+			st = &keyStats{}
+			cs.keys[k.name] = st
+		}
+		k.stats = st
+	}
 }
 
 type workspace struct {
@@ -83,6 +97,15 @@ type clientKey struct {
 	name        string
 	sum         [sha256.Size]byte
 	credentials map[string]bool // nil allows all
+	credList    []string        // the same, in configuration order, for the status page
+	policy      Authorizer      // nil: the key may do whatever the credential may
+	enforce     bool            // false: policy violations are logged, not refused
+	stats       *keyStats
+}
+
+// keyStats counts a client key's requests and refusals, across reloads.
+type keyStats struct {
+	requests, refusals atomic.Int64
 }
 
 // allows reports whether the key may use the named credential. A nil key
@@ -177,7 +200,8 @@ func (s *snapshot) addClientKeys(keys []ClientKey) error {
 		if k.Key == "" {
 			return fmt.Errorf("proxy: client key %q is empty", k.Name)
 		}
-		ck := clientKey{name: k.Name, sum: sha256.Sum256([]byte(k.Key))}
+		ck := clientKey{name: k.Name, sum: sha256.Sum256([]byte(k.Key)), policy: k.Policy, enforce: !k.Shadow,
+			credList: slices.Clone(k.Credentials)}
 		for _, other := range s.clientKeys {
 			if other.sum == ck.sum {
 				// One value, two scopes: which would apply is a guess.

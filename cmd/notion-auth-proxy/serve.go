@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -58,7 +59,7 @@ type daemon struct {
 	handler   *proxy.Handler
 	listen    string // the address bound at start; a reload cannot move it
 
-	set       *credset.Set
+	set       atomic.Pointer[credset.Set] // the running one; the status page reads it
 	stopCreds context.CancelFunc
 }
 
@@ -103,6 +104,7 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 		Registry:  registry,
 		OAuth:     set.Login(),
 		Pacer:     pacer,
+		Status:    statusPage(d.set.Load, s.redact),
 	})
 	if err != nil {
 		return usage(err)
@@ -163,7 +165,8 @@ func (d *daemon) start(ctx context.Context, set *credset.Set) {
 	if d.stopCreds != nil {
 		d.stopCreds()
 	}
-	d.set, d.stopCreds = set, cancel
+	d.set.Store(set)
+	d.stopCreds = cancel
 }
 
 // reload loads and validates the configuration afresh and swaps it in, or
@@ -179,7 +182,7 @@ func (d *daemon) reload(ctx context.Context) error {
 		}
 		return err
 	}
-	set := credset.Build(ctx, cfg, d.store, d.hooks, d.set)
+	set := credset.Build(ctx, cfg, d.store, d.hooks, d.set.Load())
 	pc, err := proxyConfig(cfg, set)
 	if err != nil {
 		return err

@@ -37,6 +37,7 @@ type Hooks struct {
 type Source interface {
 	Token(ctx context.Context) (string, error)
 	State() string
+	Info() credstore.Info
 	credstore.SecretHolder
 }
 
@@ -187,6 +188,9 @@ func (s *Set) Entries() []*Entry { return s.entries }
 
 // Get returns the named credential, or nil.
 func (s *Set) Get(name string) *Entry { return s.byName[name] }
+
+// Entry is Get on a set that may be nil (none running yet).
+func (s *Set) Entry(name string) *Entry { return s.entry(name) }
 
 // Login is the OAuth login flow of the set's credentials.
 func (s *Set) Login() *credstore.Login { return s.login }
