@@ -34,9 +34,11 @@ type Object struct {
 
 // Add puts o in the workspace and returns its dashed id. Objects made by
 // Add carry fixed timestamps and OwnerID as creator; they are visible to
-// the tokens that a shared ancestor is shared with. Add panics when o is
-// invalid (unknown type or parent, a parent type the child cannot have, an
-// id in use): that is a bug in the calling test.
+// the tokens that they or an ancestor are shared with. An id that Share
+// made up an object for (of the same type) is defined by Add, keeping its
+// shares. Add panics when o is invalid (unknown type or parent, a parent
+// type the child cannot have, an id in use): that is a bug in the calling
+// test.
 func (s *Server) Add(o Object) string {
 	typ, ok := parseObjectType(o.Type)
 	if !ok {
@@ -51,7 +53,7 @@ func (s *Server) Add(o Object) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w := s.wsLocked()
-	if w.nodes[id] != nil {
+	if old := w.nodes[id]; old != nil && !(old.placeholder && old.typ == typ) {
 		panic(fmt.Sprintf("notiontest: add: id %s is in use", id))
 	}
 	var parent *node
@@ -67,6 +69,9 @@ func (s *Server) Add(o Object) string {
 	n := newNode(typ, id, "", o.Title, o.BlockType)
 	if parent != nil {
 		n.parent = parent.id
+	}
+	if old := w.nodes[id]; old != nil {
+		n.kids = old.kids
 	}
 	if err := w.addProperties(n, parent, o); err != nil {
 		panic(fmt.Sprintf("notiontest: add %s: %s", id, err.message))

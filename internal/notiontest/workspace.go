@@ -59,6 +59,7 @@ type node struct {
 	cover   any
 
 	inTrash, locked, inline bool
+	placeholder             bool // made by Share for an unknown id; Add may define it
 	created, edited         string
 	createdBy, editedBy     string // user ids
 }
@@ -254,7 +255,8 @@ func (s *Server) ParentOf(id string) (Parent, bool) {
 // "data_source") with id, and everything under it, visible to token; every
 // object not shared with a token, itself or through an ancestor, is "not
 // found" for it. An id the workspace does not hold yet becomes a new untitled
-// object of that type at the top of the workspace (a block: a paragraph).
+// object of that type at the top of the workspace (a block: a paragraph),
+// which a later Add with that id may define.
 // A page or database may be shared as a "block". Share panics when
 // objectType or id is invalid or id names an object of another type: that
 // is a bug in the calling test.
@@ -272,7 +274,9 @@ func (s *Server) Share(token, objectType, id string) {
 	w := s.wsLocked()
 	switch n := w.nodes[norm]; {
 	case n == nil:
-		w.nodes[norm] = newNode(typ, norm, "", "", "")
+		n = newNode(typ, norm, "", "", "")
+		n.placeholder = true
+		w.nodes[norm] = n
 	case n.typ != typ && !(typ == typeBlock && n.typ.isBlock()):
 		panic(fmt.Sprintf("notiontest: share: %s is a %s, not a %s", norm, n.typ, typ))
 	}
