@@ -12,7 +12,8 @@ import (
 )
 
 // DefaultPublicOrigin is the origin of the absolute URLs the fake writes in
-// responses (upload_url, complete_url, status_url, next_url) until
+// responses (upload_url, complete_url, status_url and the next_url of page
+// property items) until
 // SetPublicOrigin changes it: Notion's, so that a proxy in front of the fake
 // sees what it would see from Notion.
 const DefaultPublicOrigin = "https://api.notion.com"

@@ -2,6 +2,7 @@ package notiontest
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 )
@@ -172,7 +173,8 @@ type pageUpdate struct {
 	EraseContent bool           `json:"erase_content"`
 }
 
-// trash returns the trash state the body asks for, if any.
+// trashRequest returns the trash state a body asks for, if any: in_trash,
+// or the deprecated archived.
 func trashRequest(inTrash, archived *bool) *bool {
 	if inTrash != nil {
 		return inTrash
@@ -321,37 +323,39 @@ func (s *Server) getPageProperty(c *call) (map[string]any, *apiError) {
 		if name != want && fmt.Sprint(prop["id"]) != want {
 			continue
 		}
-		return propertyItem(prop, p)
+		self := s.wsLocked().origin + c.r.URL.Path
+		return propertyItem(prop, p, self)
 	}
 	return nil, &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf("Could not find property with ID: %s.", want)}
 }
 
 // propertyItem answers the property value prop as Notion's property item
-// endpoint does.
-func propertyItem(prop map[string]any, p paging) (map[string]any, *apiError) {
+// endpoint at the absolute URL self does; next_url leads to the next page.
+func propertyItem(prop map[string]any, p paging, self string) (map[string]any, *apiError) {
 	typ, _ := prop["type"].(string)
 	if !paginatedProperty[typ] {
 		return map[string]any{"object": "property_item", "id": prop["id"], "type": typ, typ: prop[typ]}, nil
 	}
 	values, _ := prop[typ].([]any)
-	items := make([]any, len(values))
+	items := make([]map[string]any, len(values))
 	for i, v := range values {
-		items[i] = map[string]any{"object": "property_item", "id": prop["id"], "type": typ, typ: v}
+		items[i] = map[string]any{"object": "property_item", "id": prop["id"], "type": typ, typ: v, "cursor": fmt.Sprint(i)}
 	}
-	key := func(i int) string { return fmt.Sprint(i) }
-	idx := make([]int, len(items))
-	for i := range idx {
-		idx[i] = i
-	}
-	pageIdx, next, err := paginate(idx, key, p)
+	page, next, err := paginate(items, func(it map[string]any) string { return it["cursor"].(string) }, p)
 	if err != nil {
 		return nil, err
 	}
-	results := make([]any, 0, len(pageIdx))
-	for _, i := range pageIdx {
-		results = append(results, items[i])
+	results := make([]any, 0, len(page))
+	for _, it := range page {
+		out := maps.Clone(it)
+		delete(out, "cursor")
+		results = append(results, out)
 	}
 	l := list("property_item", results, next)
-	l["property_item"] = map[string]any{"id": prop["id"], "next_url": nil, "type": typ, typ: map[string]any{}}
+	var nextURL any
+	if next != "" {
+		nextURL = self + "?start_cursor=" + next
+	}
+	l["property_item"] = map[string]any{"id": prop["id"], "next_url": nextURL, "type": typ, typ: map[string]any{}}
 	return l, nil
 }

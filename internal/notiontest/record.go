@@ -117,8 +117,8 @@ func (s *Server) LastRequest() (Request, bool) {
 }
 
 // Reset forgets the recorded requests and clears every fault: the SetFault
-// hook, pending FailNext errors and the SetDelay delay. Tokens, shares and
-// restrictions stay.
+// hook, pending FailNext errors and the SetDelay delay. Tokens, shares,
+// restrictions, the workspace and the rate limit stay.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

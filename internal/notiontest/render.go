@@ -168,7 +168,7 @@ func (w *workspace) pageTitle(n *node) string {
 	return ""
 }
 
-// title returns the plain-text title of any object.
+// titleOf returns the plain-text title of any object (a block: its text).
 func (w *workspace) titleOf(n *node) string {
 	if n.typ == typePage {
 		return w.pageTitle(n)
