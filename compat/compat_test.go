@@ -1,9 +1,11 @@
-// Package compat_test checks that official Notion SDKs work through
+// Package compat_test checks that official Notion clients work through
 // notion-auth-proxy unchanged: they get normal results, and the proxy's own
-// errors surface as the SDK's ordinary API errors.
+// errors surface as the clients' ordinary API errors.
 //
-// TestNotionJSSDK drives the real @notionhq/client (installed in compat/js by
-// `make test` with npm ci) against a proxy in front of the fake Notion API.
+// The clients are pinned in compat/js and installed there by `make test`
+// with npm ci: TestNotionJSSDK drives the real @notionhq/client,
+// TestNotionMCPServer the official MCP server over stdio and TestNotionCLI
+// the ntn CLI, each against a proxy in front of the fake Notion API.
 package compat_test
 
 import (
@@ -113,22 +115,29 @@ func TestNotionJSSDK(t *testing.T) {
 }
 
 // requireNode returns the path of node, or ends the test when node or the
-// installed SDK is missing: a failure on CI, which must run this test, and a
-// skip elsewhere.
+// installed SDK is missing (see requirePackage).
 func requireNode(t *testing.T) string {
+	t.Helper()
+	return requirePackage(t, "@notionhq/client")
+}
+
+// requirePackage returns the path of node, or ends the test when node or the
+// npm package pkg (installed in compat/js/node_modules) is missing: a failure
+// on CI, which must run these tests, and a skip elsewhere.
+func requirePackage(t *testing.T, pkg string) string {
 	t.Helper()
 	var problem string
 	node, err := exec.LookPath("node")
 	if err != nil {
 		problem = "node is not on PATH"
-	} else if _, err := os.Stat(filepath.Join(jsDir, "node_modules", "@notionhq", "client", "package.json")); err != nil {
-		problem = "@notionhq/client is not installed in compat/js/node_modules"
+	} else if _, err := os.Stat(filepath.Join(jsDir, "node_modules", pkg, "package.json")); err != nil {
+		problem = pkg + " is not installed in compat/js/node_modules"
 	}
 	if problem == "" {
 		return node
 	}
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s; CI must run the SDK compatibility test (make test installs it with npm ci)", problem)
+		t.Fatalf("%s; CI must run the compatibility tests (make test installs them with npm ci)", problem)
 	}
 	t.Skipf("%s; run `make test`, which installs it with npm ci in compat/js", problem)
 	return ""

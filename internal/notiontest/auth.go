@@ -14,13 +14,13 @@ type Bot struct {
 	WorkspaceName string
 }
 
-// grant is what one token may do. Shares and restrictions live here rather
-// than on the token string so that a token endpoint can later hand a rotated
-// access token the same grant.
+// grant is what one token may do. The access tokens of one OAuth
+// authorization share one shared set, so that what is shared with one is
+// shared with the tokens that replace it.
 type grant struct {
 	bot          Bot
 	active       bool
-	shared       map[objectKey]struct{}
+	shared       map[string]struct{} // ids of the objects shared, each with its subtree
 	restrictions []restriction
 }
 
@@ -34,7 +34,7 @@ type restriction struct {
 func (s *Server) grantLocked(token string) *grant {
 	g := s.grants[token]
 	if g == nil {
-		g = &grant{shared: make(map[objectKey]struct{})}
+		g = &grant{shared: make(map[string]struct{})}
 		s.grants[token] = g
 	}
 	return g
@@ -123,22 +123,4 @@ func (s *Server) bot(token string) Bot {
 		return g.bot
 	}
 	return Bot{}
-}
-
-// usersMe serves GET /v1/users/me: the token's bot user.
-func (s *Server) usersMe(w http.ResponseWriter, _ *http.Request, token string) {
-	bot := s.bot(token)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"object":     "user",
-		"id":         bot.ID,
-		"name":       bot.Name,
-		"avatar_url": nil,
-		"type":       "bot",
-		"bot": map[string]any{
-			"owner":          map[string]any{"type": "workspace", "workspace": true},
-			"workspace_name": bot.WorkspaceName,
-			"workspace_id":   bot.WorkspaceID,
-		},
-		"request_id": requestID(w),
-	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 )
 
@@ -13,9 +14,9 @@ import (
 const maxJSONBody = 1 << 20
 
 // decodeBody decodes the request's JSON object body into v; an empty body is
-// an empty object. When the body is not acceptable it writes Notion's error
-// and returns false.
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+// an empty object. When the body is not acceptable it returns Notion's
+// error.
+func decodeBody(r *http.Request, v any) *apiError {
 	lr := &io.LimitedReader{R: r.Body, N: maxJSONBody + 1}
 	dec := json.NewDecoder(lr)
 	err := dec.Decode(v)
@@ -25,22 +26,85 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 			err = errors.New("trailing data")
 		}
 	} else if errors.Is(err, io.EOF) {
-		return true
+		return nil
 	}
 	if lr.N <= 0 {
-		WriteError(w, http.StatusBadRequest, codeValidation, msgBodyTooLarge)
-		return false
+		return validationError(msgBodyTooLarge)
 	}
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &typeErr):
-		WriteError(w, http.StatusBadRequest, codeValidation, typeMessage(typeErr))
-		return false
+		return validationError(typeMessage(typeErr))
 	case err != nil:
-		WriteError(w, http.StatusBadRequest, codeInvalidJSON, msgInvalidJSON)
-		return false
+		return &apiError{http.StatusBadRequest, codeInvalidJSON, msgInvalidJSON}
 	}
-	return true
+	return nil
+}
+
+// normalizeItem returns one rich-text item in response form.
+func normalizeItem(it map[string]any) map[string]any {
+	typ, _ := it["type"].(string)
+	if typ == "" {
+		typ = "text"
+		for _, k := range []string{"mention", "equation"} {
+			if _, ok := it[k]; ok {
+				typ = k
+			}
+		}
+	}
+	if typ == "text" {
+		t, _ := it["text"].(map[string]any)
+		content, _ := t["content"].(string)
+		item := textItem(content, t["link"])
+		if a, ok := it["annotations"].(map[string]any); ok {
+			merged := maps.Clone(item["annotations"].(map[string]any))
+			maps.Copy(merged, a)
+			item["annotations"] = merged
+		}
+		return item
+	}
+	out := maps.Clone(it)
+	out["type"] = typ
+	if _, ok := out["plain_text"]; !ok {
+		out["plain_text"] = ""
+	}
+	return out
+}
+
+// normalizeRichText returns v with every "rich_text", "title" and "caption"
+// array inside it in response form; other values are copied as they are.
+func normalizeRichText(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, val := range x {
+			if items, ok := val.([]any); ok && (k == "rich_text" || k == "title" || k == "caption") {
+				out[k] = normalizeItems(items)
+				continue
+			}
+			out[k] = normalizeRichText(val)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, val := range x {
+			out[i] = normalizeRichText(val)
+		}
+		return out
+	}
+	return v
+}
+
+// normalizeItems normalises rich-text items; items that are not objects are
+// dropped.
+func normalizeItems(items []any) []any {
+	out := make([]any, 0, len(items))
+	for _, it := range items {
+		if m, ok := it.(map[string]any); ok {
+			out = append(out, normalizeItem(m))
+		}
+	}
+	return out
 }
 
 // typeMessage phrases a JSON type mismatch like Notion's body validation.

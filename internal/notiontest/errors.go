@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // RequestIDHeader is the response header carrying Notion's request id; every
@@ -24,12 +25,15 @@ const (
 	codeValidation      = "validation_error"
 	codeInvalidJSON     = "invalid_json"
 	codeInternal        = "internal_server_error"
+	codeRateLimited     = "rate_limited"
 	msgUnauthorized     = "API token is invalid."
 	msgMissingVersion   = "Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`."
 	msgRestricted       = "Insufficient permissions for this endpoint."
 	msgInvalidURL       = "Invalid request URL."
 	msgInvalidJSON      = "Error parsing JSON body."
 	msgBodyTooLarge     = "Request body too large."
+	msgRateLimited      = "You have been rate limited. Please try again in a few minutes."
+	msgArchived         = "Can't edit block that is archived. You must unarchive the block before editing."
 	msgNotFoundTemplate = "Could not find %s with ID: %s. Make sure the relevant pages and databases are shared with your integration."
 )
 
@@ -58,15 +62,39 @@ func WriteError(w http.ResponseWriter, status int, code, message string) {
 	})
 }
 
-// notFound writes Notion's 404 for an object the token cannot see.
-func notFound(w http.ResponseWriter, typ objectType, id string) {
-	WriteError(w, http.StatusNotFound, codeNotFound, fmt.Sprintf(msgNotFoundTemplate, typ, id))
+// apiError is a Notion error answer; handlers return one instead of
+// writing it, so that they can decide under the fake's lock and answer
+// after releasing it.
+type apiError struct {
+	status        int
+	code, message string
 }
 
-// invalidPathID writes Notion's 400 for a path id that is not a UUID.
-func invalidPathID(w http.ResponseWriter, typ objectType, raw string) {
-	msg := fmt.Sprintf("path failed validation: path.%s_id should be a valid uuid, instead was `%q`.", typ, raw)
-	WriteError(w, http.StatusBadRequest, codeValidation, msg)
+// write answers the request with e.
+func (e *apiError) write(w http.ResponseWriter) { WriteError(w, e.status, e.code, e.message) }
+
+// notFoundError is Notion's 404 for an object the token cannot see, or
+// that does not exist: Notion does not tell the two apart.
+func notFoundError(typ objectType, id string) *apiError {
+	return &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf(msgNotFoundTemplate, typ, id)}
+}
+
+// validationError is Notion's 400 validation_error with message.
+func validationError(message string) *apiError {
+	return &apiError{http.StatusBadRequest, codeValidation, message}
+}
+
+// invalidID is Notion's 400 for an id that is not a UUID, at field (e.g.
+// "path.page_id" or "body.parent.page_id").
+func invalidID(field, raw string) *apiError {
+	return validationError(fmt.Sprintf("%s failed validation: %s should be a valid uuid, instead was `%q`.",
+		strings.SplitN(field, ".", 2)[0], field, raw))
+}
+
+// missingField is Notion's 400 for a required field that is absent.
+func missingField(field string) *apiError {
+	return validationError(fmt.Sprintf("%s failed validation: %s should be defined, instead was `undefined`.",
+		strings.SplitN(field, ".", 2)[0], field))
 }
 
 // requestID returns the request id of the response being written, setting a

@@ -70,6 +70,7 @@ type oauthChain struct {
 	clientID string
 	current  string
 	revoked  bool
+	shared   map[string]struct{} // shared by every access token of the chain
 }
 
 // accessGrant is what the fake knows about an access token it issued.

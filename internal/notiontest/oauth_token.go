@@ -88,8 +88,8 @@ func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
 			"Client authentication failed: send HTTP Basic auth with a registered client id and its secret.")
 		return
 	}
-	if r.Header.Get("Notion-Version") == "" {
-		WriteError(w, http.StatusBadRequest, codeMissingVersion, msgMissingVersion)
+	if _, err := checkVersion(r); err != nil {
+		err.write(w)
 		return
 	}
 	if bodyProblem != "" {
@@ -213,6 +213,10 @@ func (s *Server) issueLocked(c oauthClient, chain *oauthChain, now time.Time) to
 	g := s.grantLocked(at)
 	g.bot = c.Bot
 	g.active = true
+	if chain.shared == nil {
+		chain.shared = g.shared
+	}
+	g.shared = chain.shared
 	a := accessGrant{clientID: c.ID}
 	var expiresIn int64
 	if o.lifetime > 0 {

@@ -26,12 +26,19 @@ type Request struct {
 	// Token is the bearer token presented, valid or not; empty when the
 	// request had no (single) "Authorization: Bearer" header.
 	Token string
+	// RequestID is the x-notion-request-id the fake answered with, also
+	// the request_id of its JSON body.
+	RequestID string
+	// Status is the status code answered; 0 while the response has not
+	// started or when the request was aborted without one.
+	Status int
 }
 
 // record is a request being or having been received.
 type record struct {
-	req  Request
-	body *countingBody
+	req    Request
+	body   *countingBody
+	status atomic.Int32
 }
 
 // countingBody counts the bytes read from a request body.
@@ -48,16 +55,18 @@ func (b *countingBody) Read(p []byte) (int, error) {
 
 func (b *countingBody) Close() error { return b.rc.Close() }
 
-// record appends r to the recorded requests; body counts its bytes.
-func (s *Server) record(r *http.Request, body *countingBody) {
+// record appends r, answered with request id rid, to the recorded
+// requests; body counts its bytes. It returns where to record the status.
+func (s *Server) record(r *http.Request, body *countingBody, rid string) *atomic.Int32 {
 	rec := &record{
 		req: Request{
-			Method:   r.Method,
-			Path:     r.URL.Path,
-			RawQuery: r.URL.RawQuery,
-			Proto:    r.Proto,
-			Header:   r.Header.Clone(),
-			Token:    bearerToken(r),
+			Method:    r.Method,
+			Path:      r.URL.Path,
+			RawQuery:  r.URL.RawQuery,
+			Proto:     r.Proto,
+			Header:    r.Header.Clone(),
+			Token:     bearerToken(r),
+			RequestID: rid,
 		},
 		body: body,
 	}
@@ -70,6 +79,7 @@ func (s *Server) record(r *http.Request, body *countingBody) {
 		s.records = s.records[:n]
 	}
 	s.records = append(s.records, rec)
+	return &rec.status
 }
 
 // snapshot returns a copy of rec safe to hand out.
@@ -77,6 +87,7 @@ func (rec *record) snapshot() Request {
 	req := rec.req
 	req.Header = req.Header.Clone()
 	req.BodyBytes = rec.body.n.Load()
+	req.Status = int(rec.status.Load())
 	return req
 }
 
@@ -106,8 +117,8 @@ func (s *Server) LastRequest() (Request, bool) {
 }
 
 // Reset forgets the recorded requests and clears every fault: the SetFault
-// hook, pending FailNext errors and the SetDelay delay. Tokens, shares and
-// restrictions stay.
+// hook, pending FailNext errors and the SetDelay delay. Tokens, shares,
+// restrictions, the workspace and the rate limit stay.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

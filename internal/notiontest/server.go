@@ -1,11 +1,18 @@
 // Package notiontest is a fake Notion API for tests, benchmarks and demos.
 //
-// A Server is a real HTTP server on the loopback interface. It answers the
-// endpoints the proxy cares about with Notion's status codes, error bodies and
-// headers, keeps per-token state (bots, shared objects, missing capabilities),
-// records every request it receives and lets a test inject faults and delays.
-// All methods of Server are safe for concurrent use, also while requests are
-// being served.
+// A Server is a real HTTP server on the loopback interface that models a
+// Notion workspace: a tree of pages, databases, data sources, blocks and
+// comments (see Add, SeedDemo), shared with tokens subtree by subtree as
+// Notion shares them with integrations, plus users, file uploads and async
+// tasks. It answers every endpoint of Notion's REST API with Notion's status
+// codes, bodies and headers: the central ones (pages, blocks, databases,
+// data sources, search, comments, users, file uploads) from that model, the
+// rest (agents, sessions, threads, views, custom emojis, meeting notes) with
+// plausible Notion-shaped objects. It checks tokens, Notion-Version and
+// capabilities like Notion, can enforce a per-token rate limit, records every
+// request it receives and lets a test inject faults and delays. All methods
+// of Server are safe for concurrent use, also while requests are being
+// served.
 //
 // Besides Notion's own endpoints the fake serves two test-only endpoints under
 // /v1/__fake/ (echo and download, see Server.Handler); they are not Notion.
@@ -20,13 +27,14 @@ import (
 	"net/http/httptest"
 	"path"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Server is a fake Notion API. Create it with NewServer or NewTLSServer and
 // stop it with Close. It is safe for concurrent use.
 type Server struct {
-	ts      *httptest.Server
+	ts      *httptest.Server // nil for New
 	cancel  context.CancelFunc
 	handler http.Handler
 	mux     *http.ServeMux
@@ -38,7 +46,9 @@ type Server struct {
 	fault    func(http.ResponseWriter, *http.Request) bool
 	failNext failure
 	delay    time.Duration
+	limits   rateLimits
 	oauth    oauthState
+	ws       workspace
 }
 
 // NewServer returns a started fake speaking HTTP/1.1 on 127.0.0.1.
@@ -47,6 +57,15 @@ func NewServer() *Server { return start(false) }
 // NewTLSServer returns a started fake speaking TLS on 127.0.0.1 with HTTP/2
 // enabled. Client returns a client that trusts its certificate.
 func NewTLSServer() *Server { return start(true) }
+
+// New returns a fake that is not listening: serve its Handler on a listener
+// of your own (as the fakenotion command does). URL and Client are then
+// empty and Close does nothing; delayed requests end with their client.
+func New() *Server {
+	s := newServer()
+	s.cancel = func() {}
+	return s
+}
 
 func start(useTLS bool) *Server {
 	s := newServer()
@@ -69,6 +88,7 @@ func start(useTLS bool) *Server {
 
 func newServer() *Server {
 	s := &Server{grants: make(map[string]*grant)}
+	s.ws.origin = DefaultPublicOrigin
 	s.invalid = s.api(invalidURL)
 	s.mux = s.routes()
 	s.handler = http.HandlerFunc(s.serve)
@@ -76,18 +96,31 @@ func newServer() *Server {
 }
 
 // URL returns the base URL of the server, like "http://127.0.0.1:41234",
-// without a trailing slash.
-func (s *Server) URL() string { return s.ts.URL }
+// without a trailing slash; empty for a server made by New.
+func (s *Server) URL() string {
+	if s.ts == nil {
+		return ""
+	}
+	return s.ts.URL
+}
 
 // Client returns an HTTP client configured for the server; for a TLS server it
-// trusts the server's certificate and speaks HTTP/2.
-func (s *Server) Client() *http.Client { return s.ts.Client() }
+// trusts the server's certificate and speaks HTTP/2. For a server made by New
+// it is http.DefaultClient.
+func (s *Server) Client() *http.Client {
+	if s.ts == nil {
+		return http.DefaultClient
+	}
+	return s.ts.Client()
+}
 
 // Close cancels requests in flight (delays and downloads end at once), shuts
 // the server down and waits for its handlers to return.
 func (s *Server) Close() {
 	s.cancel()
-	s.ts.Close()
+	if s.ts != nil {
+		s.ts.Close()
+	}
 }
 
 // Handler returns the fake's HTTP handler, for serving the same state on
@@ -103,37 +136,15 @@ func (s *Server) Close() {
 //     'a'+i%26. There is no Content-Length unless length=1 is given.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-func (s *Server) routes() *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.Handle("GET /v1/users/me", s.api(s.usersMe))
-	mux.Handle("POST /v1/pages", s.api(s.createPage))
-	mux.Handle("GET /v1/pages/{id}", s.api(s.getObject(typePage)))
-	mux.Handle("PATCH /v1/pages/{id}", s.api(s.updateObject(typePage)))
-	mux.Handle("GET /v1/databases/{id}", s.api(s.getObject(typeDatabase)))
-	mux.Handle("POST /v1/databases/{id}/query", s.api(s.queryObject(typeDatabase, "page_or_database")))
-	mux.Handle("GET /v1/data_sources/{id}", s.api(s.getObject(typeDataSource)))
-	mux.Handle("POST /v1/data_sources/{id}/query", s.api(s.queryObject(typeDataSource, "page_or_data_source")))
-	mux.Handle("GET /v1/blocks/{id}", s.api(s.getObject(typeBlock)))
-	mux.Handle("GET /v1/blocks/{id}/children", s.api(s.queryObject(typeBlock, "block")))
-	mux.Handle("PATCH /v1/blocks/{id}/children", s.api(s.queryObject(typeBlock, "block")))
-	mux.Handle("POST /v1/search", s.api(s.search))
-	mux.Handle("POST /v1/file_uploads/{id}/send", s.api(s.sendFileUpload))
-	mux.Handle("/v1/__fake/echo", s.api(s.echo))
-	mux.Handle("GET /v1/__fake/download", s.api(s.download))
-	mux.Handle("GET /v1/oauth/authorize", http.HandlerFunc(s.oauthAuthorize))
-	mux.Handle("POST /v1/oauth/token", http.HandlerFunc(s.oauthToken))
-	mux.Handle("/", s.invalid)
-	return s.withTokenExpiry(mux)
-}
-
 // serve is the outermost handler: it records the request, assigns its request
 // id, applies delay and faults, then routes it.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body := &countingBody{rc: r.Body}
 	r.Body = body
 	rw := &responseWriter{ResponseWriter: w, body: body}
-	s.record(r, body)
-	rw.Header().Set(RequestIDHeader, newUUID())
+	rid := newUUID()
+	rw.status = s.record(r, body, rid)
+	rw.Header().Set(RequestIDHeader, rid)
 
 	if !s.pause(r.Context()) {
 		// The client or the server went away: end the exchange without
@@ -151,39 +162,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(rw, r)
 }
 
-// apiHandler handles an authenticated request made with token.
-type apiHandler func(w http.ResponseWriter, r *http.Request, token string)
-
-// api wraps h with the checks every Notion endpoint makes, in Notion's order:
-// the bearer token, then the Notion-Version header, then the capability.
-func (s *Server) api(h apiHandler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := s.authenticate(r)
-		if !ok {
-			WriteError(w, http.StatusUnauthorized, codeUnauthorized, msgUnauthorized)
-			return
-		}
-		if r.Header.Get("Notion-Version") == "" {
-			WriteError(w, http.StatusBadRequest, codeMissingVersion, msgMissingVersion)
-			return
-		}
-		if s.restricted(token, r) {
-			WriteError(w, http.StatusForbidden, codeRestricted, msgRestricted)
-			return
-		}
-		h(w, r, token)
-	})
-}
-
-func invalidURL(w http.ResponseWriter, _ *http.Request, _ string) {
-	WriteError(w, http.StatusBadRequest, codeInvalidURL, msgInvalidURL)
-}
-
 // responseWriter reads the rest of the request body before the response
 // starts, so a recorded BodyBytes is final by the time a client sees headers.
 type responseWriter struct {
 	http.ResponseWriter
 	body    *countingBody
+	status  *atomic.Int32 // the recorded status
 	drained bool
 }
 
@@ -197,12 +181,14 @@ func (rw *responseWriter) drain() {
 // WriteHeader drains the request body, then sends the status line.
 func (rw *responseWriter) WriteHeader(code int) {
 	rw.drain()
+	rw.status.CompareAndSwap(0, int32(code))
 	rw.ResponseWriter.WriteHeader(code)
 }
 
 // Write drains the request body, then writes b.
 func (rw *responseWriter) Write(b []byte) (int, error) {
 	rw.drain()
+	rw.status.CompareAndSwap(0, http.StatusOK)
 	return rw.ResponseWriter.Write(b)
 }
 

@@ -16,7 +16,8 @@ const (
 
 // echo serves /v1/__fake/echo (any method): a JSON description of the request
 // as it arrived.
-func (s *Server) echo(w http.ResponseWriter, r *http.Request, _ string) {
+func (s *Server) echo(c *call) {
+	w, r := c.w, c.r
 	n, err := io.Copy(io.Discard, r.Body)
 	if err != nil {
 		panic(http.ErrAbortHandler)
@@ -37,7 +38,8 @@ func (s *Server) echo(w http.ResponseWriter, r *http.Request, _ string) {
 // download serves GET /v1/__fake/download?bytes=N&chunk=M[&length=1]: N
 // bytes where byte i is 'a'+i%26, written and flushed M bytes at a time, with
 // a Content-Length only when length=1.
-func (s *Server) download(w http.ResponseWriter, r *http.Request, _ string) {
+func (s *Server) download(c *call) {
+	w, r := c.w, c.r
 	q := r.URL.Query()
 	total, ok := queryInt(w, q.Get("bytes"), "bytes", 0, 0, 1<<62)
 	if !ok {

@@ -1,0 +1,333 @@
+package notiontest
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// Notion appends at most 100 blocks a request, nested at most two levels.
+const (
+	maxAppend     = 100
+	maxBlockDepth = 2
+)
+
+// position is where new blocks or a new page go among their parent's
+// children.
+type position struct {
+	Type       string `json:"type"` // "after_block", "page_start"/"start", "page_end"/"end"
+	AfterBlock *struct {
+		ID string `json:"id"`
+	} `json:"after_block"`
+}
+
+// positionIndex returns the index in parent's children that pos names (-1:
+// the end).
+func (w *workspace) positionIndex(parent *node, pos *position) (int, *apiError) {
+	if pos == nil || parent == nil {
+		return -1, nil
+	}
+	switch pos.Type {
+	case "page_start", "start":
+		return 0, nil
+	case "page_end", "end", "":
+		return -1, nil
+	case "after_block":
+		if pos.AfterBlock != nil {
+			return w.afterIndex(parent, pos.AfterBlock.ID, "body.position.after_block.id")
+		}
+	}
+	return 0, validationError(fmt.Sprintf("body failed validation: body.position.type %q is not supported.", pos.Type))
+}
+
+// afterIndex returns the index just after child raw of parent.
+func (w *workspace) afterIndex(parent *node, raw, field string) (int, *apiError) {
+	id, err := bodyID(field, raw)
+	if err != nil {
+		return 0, err
+	}
+	i := slices.Index(parent.kids, id)
+	if i < 0 {
+		return 0, validationError(fmt.Sprintf("Block %s is not a child of %s.", id, parent.id))
+	}
+	return i + 1, nil
+}
+
+// buildBlocks makes new blocks under parentID from block requests, with
+// their nested children. It returns every new block, parents before their
+// children; those whose parent is parentID are the top level. Nothing is
+// added to the workspace (see commitBlocks).
+func (w *workspace) buildBlocks(parentID string, reqs []any, field string, depth int) ([]*node, *apiError) {
+	if len(reqs) > maxAppend {
+		return nil, validationError(fmt.Sprintf("body failed validation: %s.length should be ≤ `100`, instead was `%d`.", field, len(reqs)))
+	}
+	if len(reqs) > 0 && depth >= maxBlockDepth {
+		return nil, validationError(fmt.Sprintf("body failed validation: %s is nested too deeply.", field))
+	}
+	var out []*node
+	for i, raw := range reqs {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		req, _ := raw.(map[string]any)
+		typ := blockType(req)
+		payload, ok := req[typ].(map[string]any)
+		switch {
+		case typ == "":
+			return nil, validationError(fmt.Sprintf("body failed validation: %s should be a block object.", f))
+		case !ok:
+			return nil, missingField(f + "." + typ)
+		case typ == "child_page" || typ == "child_database":
+			return nil, validationError(fmt.Sprintf(
+				"body failed validation: %s.type %s cannot be created as a block: create a page or database.", f, typ))
+		}
+		n := &node{id: newUUID(), typ: typeBlock, parent: parentID, block: typ}
+		content := maps.Clone(payload)
+		delete(content, "children")
+		n.content = normalizeRichText(content).(map[string]any)
+		nested, _ := payload["children"].([]any)
+		kids, err := w.buildBlocks(n.id, nested, f+"."+typ+".children", depth+1)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range kids {
+			if k.parent == n.id {
+				n.kids = append(n.kids, k.id)
+			}
+		}
+		out = append(out, n)
+		out = append(out, kids...)
+	}
+	return out, nil
+}
+
+// blockType returns the type of a block request: its "type", or its one
+// object-valued key.
+func blockType(req map[string]any) string {
+	if t, ok := req["type"].(string); ok {
+		return t
+	}
+	for k, v := range req {
+		if _, ok := v.(map[string]any); ok && k != "object" {
+			return k
+		}
+	}
+	return ""
+}
+
+// commitBlocks adds blocks made by buildBlocks to the workspace, the top
+// level into parent's children from index at (-1: the end).
+func (w *workspace) commitBlocks(parent *node, blocks []*node, at int, now, by string) {
+	for _, n := range blocks {
+		n.created, n.edited, n.createdBy, n.editedBy = now, now, by, by
+		if n.parent != parent.id {
+			w.nodes[n.id] = n
+			continue
+		}
+		w.insertLocked(n, at)
+		if at >= 0 {
+			at++
+		}
+	}
+}
+
+// getBlock serves GET /v1/blocks/{block_id}.
+func (s *Server) getBlock(c *call) (map[string]any, *apiError) {
+	id, err := c.pathID("block_id")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, err := s.findLocked(c.token, typeBlock, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.wsLocked().renderBlock(n, c.version), nil
+}
+
+// updateBlock serves PATCH /v1/blocks/{block_id}: the payload under the
+// block's own type (merged into its content; for a page or database the
+// child_page or child_database title), and in_trash or archived.
+func (s *Server) updateBlock(c *call) (map[string]any, *apiError) {
+	id, err := c.pathID("block_id")
+	if err != nil {
+		return nil, err
+	}
+	var body map[string]any
+	if err := decodeBody(c.r, &body); err != nil {
+		return nil, err
+	}
+	bot := s.bot(c.token)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.wsLocked()
+	n, err := s.findLocked(c.token, typeBlock, id)
+	if err != nil {
+		return nil, err
+	}
+	view := w.renderBlock(n, c.version)
+	typ := view["type"].(string)
+	inTrash, archived := boolField(body, "in_trash"), boolField(body, "archived")
+	for k, v := range body {
+		switch {
+		case k == "in_trash" || k == "archived" || k == typ:
+		case k == "type" && v == typ:
+		default:
+			return nil, validationError(fmt.Sprintf(
+				"body failed validation: body.%s should be not present, instead was `%v`.", k, v))
+		}
+	}
+	trash := trashRequest(inTrash, archived)
+	if w.trashed(n) && (trash == nil || *trash) {
+		return nil, validationError(msgArchived)
+	}
+	if payload, ok := body[typ].(map[string]any); ok {
+		w.applyBlockPayload(n, payload)
+	}
+	if trash != nil {
+		n.inTrash = *trash
+	}
+	n.edited, n.editedBy = w.tick(), bot.ID
+	return w.renderBlock(n, c.version), nil
+}
+
+// applyBlockPayload merges an update payload into n.
+func (w *workspace) applyBlockPayload(n *node, payload map[string]any) {
+	title, _ := payload["title"].(string)
+	switch n.typ {
+	case typePage:
+		if title != "" {
+			n.props = maps.Clone(n.props)
+			n.props[w.titleName(w.nodes[n.parent])] = titleValue(title)
+		}
+	case typeDatabase:
+		if title != "" {
+			n.title = richText(title)
+		}
+	default:
+		content := maps.Clone(n.content)
+		maps.Copy(content, normalizeRichText(payload).(map[string]any))
+		delete(content, "children")
+		n.content = content
+	}
+}
+
+// boolField returns body[key] when it is a boolean.
+func boolField(body map[string]any, key string) *bool {
+	if b, ok := body[key].(bool); ok {
+		return &b
+	}
+	return nil
+}
+
+// deleteBlock serves DELETE /v1/blocks/{block_id}: the block (or page, or
+// database) moves to the trash and is answered.
+func (s *Server) deleteBlock(c *call) (map[string]any, *apiError) {
+	id, err := c.pathID("block_id")
+	if err != nil {
+		return nil, err
+	}
+	bot := s.bot(c.token)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.wsLocked()
+	n, err := s.findLocked(c.token, typeBlock, id)
+	if err != nil {
+		return nil, err
+	}
+	if w.trashed(n) {
+		return nil, validationError(msgArchived)
+	}
+	n.inTrash = true
+	n.edited, n.editedBy = w.tick(), bot.ID
+	return w.renderBlock(n, c.version), nil
+}
+
+// listChildren serves GET /v1/blocks/{block_id}/children: the children not
+// in the trash, a page of them at a time.
+func (s *Server) listChildren(c *call) (map[string]any, *apiError) {
+	id, err := c.pathID("block_id")
+	if err != nil {
+		return nil, err
+	}
+	p, err := queryPaging(c.r)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.wsLocked()
+	n, err := s.findLocked(c.token, typeBlock, id)
+	if err != nil {
+		return nil, err
+	}
+	var kids []*node
+	if n.typ != typeDatabase {
+		kids = w.liveKids(n)
+	}
+	return w.blockList(kids, p, c.version)
+}
+
+// blockList answers page p of blocks as a list.
+func (w *workspace) blockList(blocks []*node, p paging, version string) (map[string]any, *apiError) {
+	page, next, err := paginate(blocks, func(n *node) string { return n.id }, p)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]any, 0, len(page))
+	for _, k := range page {
+		results = append(results, w.renderBlock(k, version))
+	}
+	return list("block", results, next), nil
+}
+
+// appendChildren serves PATCH /v1/blocks/{block_id}/children: the new
+// blocks go at the end, at position, or after the child named by after;
+// the answer lists them (the top level).
+func (s *Server) appendChildren(c *call) (map[string]any, *apiError) {
+	id, err := c.pathID("block_id")
+	if err != nil {
+		return nil, err
+	}
+	var body struct {
+		Children []any     `json:"children"`
+		After    *string   `json:"after"`
+		Position *position `json:"position"`
+	}
+	if err := decodeBody(c.r, &body); err != nil {
+		return nil, err
+	}
+	bot := s.bot(c.token)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.wsLocked()
+	n, err := s.findLocked(c.token, typeBlock, id)
+	switch {
+	case err != nil:
+		return nil, err
+	case w.trashed(n):
+		return nil, validationError(msgArchived)
+	case n.typ == typeDatabase && len(body.Children) > 0:
+		return nil, validationError(fmt.Sprintf("Block %s is a database: its content is its data sources' pages.", n.id))
+	}
+	at, err := w.positionIndex(n, body.Position)
+	if err == nil && body.After != nil {
+		at, err = w.afterIndex(n, *body.After, "body.after")
+	}
+	if err != nil {
+		return nil, err
+	}
+	blocks, err := w.buildBlocks(n.id, body.Children, "body.children", 0)
+	if err != nil {
+		return nil, err
+	}
+	now := w.tick()
+	w.commitBlocks(n, blocks, at, now, bot.ID)
+	n.edited, n.editedBy = now, bot.ID
+	var top []*node
+	for _, b := range blocks {
+		if b.parent == n.id {
+			top = append(top, b)
+		}
+	}
+	return w.blockList(top, paging{size: maxAppend}, c.version)
+}

@@ -1,0 +1,224 @@
+package notiontest
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"slices"
+)
+
+// comment is a comment on a page or block. Comments of one discussion share
+// its id; a page-level comment starts a new discussion.
+type comment struct {
+	id, parent, discussion string
+	text                   []any
+	created, edited, by    string
+	byName                 string
+	deleted                bool
+	seq                    int // creation order
+}
+
+// commentBody is the body of POST /v1/comments and PATCH
+// /v1/comments/{comment_id}.
+type commentBody struct {
+	Parent       *parentRef `json:"parent"`
+	DiscussionID *string    `json:"discussion_id"`
+	RichText     []any      `json:"rich_text"`
+	Markdown     *string    `json:"markdown"`
+}
+
+// text returns the comment text the body gives, in response form.
+func (b commentBody) text() ([]any, *apiError) {
+	switch {
+	case b.RichText != nil:
+		return normalizeItems(b.RichText), nil
+	case b.Markdown != nil:
+		return richText(*b.Markdown), nil
+	}
+	return nil, missingField("body.rich_text")
+}
+
+// AddComment adds a comment with text on the page or block parentID (any
+// id form), starting a new discussion, and returns the comment's id and
+// the discussion's. It panics when there is no such page or block.
+func (s *Server) AddComment(parentID, text string) (commentID, discussionID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.wsLocked()
+	id, _ := NormalizeID(parentID)
+	if n := w.nodes[id]; n == nil || n.typ != typePage && n.typ != typeBlock {
+		panic(fmt.Sprintf("notiontest: add comment: no page or block %q", parentID))
+	}
+	c := w.addComment(id, newUUID(), richText(text), createdTime, OwnerID, "")
+	return c.id, c.discussion
+}
+
+// addComment stores a new comment.
+func (w *workspace) addComment(parent, discussion string, text []any, now, by, byName string) *comment {
+	c := &comment{id: newUUID(), parent: parent, discussion: discussion, text: text,
+		created: now, edited: now, by: by, byName: byName, seq: len(w.comments)}
+	w.comments[c.id] = c
+	return c
+}
+
+// renderComment returns c as Notion answers it.
+func (w *workspace) renderComment(c *comment) map[string]any {
+	kind, name := "user", "Workspace owner"
+	if c.byName != "" {
+		kind, name = "integration", c.byName
+	}
+	return map[string]any{
+		"object":           "comment",
+		"id":               c.id,
+		"parent":           w.parentJSON(&node{parent: c.parent}, version20250903),
+		"discussion_id":    c.discussion,
+		"created_time":     c.created,
+		"last_edited_time": c.edited,
+		"created_by":       userRef(c.by),
+		"rich_text":        c.text,
+		"display_name":     map[string]any{"type": kind, "resolved_name": name},
+	}
+}
+
+// commentTarget returns the page or block a comment may be on.
+func (s *Server) commentTarget(token, id string) (*node, *apiError) {
+	n, err := s.findLocked(token, typeBlock, id)
+	if err == nil && n.typ == typeDatabase {
+		return nil, validationError(fmt.Sprintf("Block %s is a database: comment on a page or block.", id))
+	}
+	return n, err
+}
+
+// listComments serves GET /v1/comments?block_id=..: the comments on that
+// page or block, oldest first.
+func (s *Server) listComments(c *call) (map[string]any, *apiError) {
+	raw := c.r.URL.Query().Get("block_id")
+	if raw == "" {
+		return nil, missingField("query.block_id")
+	}
+	id, err := bodyID("query.block_id", raw)
+	if err != nil {
+		return nil, err
+	}
+	p, err := queryPaging(c.r)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.wsLocked()
+	if _, err := s.commentTarget(c.token, id); err != nil {
+		return nil, err
+	}
+	on := make([]*comment, 0)
+	for _, cm := range w.comments {
+		if cm.parent == id && !cm.deleted {
+			on = append(on, cm)
+		}
+	}
+	sortComments(on)
+	page, next, err := paginate(on, func(cm *comment) string { return cm.id }, p)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]any, 0, len(page))
+	for _, cm := range page {
+		results = append(results, w.renderComment(cm))
+	}
+	return list("comment", results, next), nil
+}
+
+// createComment serves POST /v1/comments: a new discussion on a page or
+// block (parent), or a reply in a discussion (discussion_id).
+func (s *Server) createComment(c *call) (map[string]any, *apiError) {
+	var body commentBody
+	if err := decodeBody(c.r, &body); err != nil {
+		return nil, err
+	}
+	text, err := body.text()
+	if err != nil {
+		return nil, err
+	}
+	bot := s.bot(c.token)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.wsLocked()
+	var parent, discussion string
+	switch {
+	case body.DiscussionID != nil:
+		did, err := bodyID("body.discussion_id", *body.DiscussionID)
+		if err != nil {
+			return nil, err
+		}
+		parent = w.discussionParent(did)
+		if parent == "" {
+			return nil, &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf(msgNotFoundTemplate, "discussion", did)}
+		}
+		discussion = did
+	default:
+		n, err := s.resolveParentLocked(c.token, body.Parent, "body.parent")
+		if err == nil && (n == nil || n.typ != typePage && n.typ != typeBlock) {
+			err = validationError("body failed validation: body.parent should be a page_id or block_id parent.")
+		}
+		if err != nil {
+			return nil, err
+		}
+		parent, discussion = n.id, newUUID()
+	}
+	if _, err := s.commentTarget(c.token, parent); err != nil {
+		return nil, err
+	}
+	cm := w.addComment(parent, discussion, text, w.tick(), bot.ID, cmp.Or(bot.Name, "Integration"))
+	return w.renderComment(cm), nil
+}
+
+// sortComments sorts comments oldest first.
+func sortComments(cs []*comment) {
+	slices.SortFunc(cs, func(a, b *comment) int { return cmp.Compare(a.seq, b.seq) })
+}
+
+// discussionParent returns the page or block a discussion is on, or "".
+func (w *workspace) discussionParent(discussion string) string {
+	for _, cm := range w.comments {
+		if cm.discussion == discussion {
+			return cm.parent
+		}
+	}
+	return ""
+}
+
+// commentByID serves GET, PATCH and DELETE /v1/comments/{comment_id}: the
+// comment, its new text, or its deletion.
+func (s *Server) commentByID(c *call) (map[string]any, *apiError) {
+	id, err := c.pathID("comment_id")
+	if err != nil {
+		return nil, err
+	}
+	var body commentBody
+	if c.r.Method == http.MethodPatch {
+		if err := decodeBody(c.r, &body); err != nil {
+			return nil, err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.wsLocked()
+	cm := w.comments[id]
+	if cm == nil || cm.deleted {
+		return nil, &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf(msgNotFoundTemplate, "comment", id)}
+	}
+	if _, err := s.commentTarget(c.token, cm.parent); err != nil {
+		return nil, &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf(msgNotFoundTemplate, "comment", id)}
+	}
+	switch c.r.Method {
+	case http.MethodPatch:
+		text, err := body.text()
+		if err != nil {
+			return nil, err
+		}
+		cm.text, cm.edited = text, w.tick()
+	case http.MethodDelete:
+		cm.deleted = true
+	}
+	return w.renderComment(cm), nil
+}

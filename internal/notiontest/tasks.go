@@ -1,0 +1,65 @@
+package notiontest
+
+import (
+	"net/http"
+)
+
+// asyncTask is work Notion finishes in the background; the fake finishes it
+// at once, so its first poll answers succeeded.
+type asyncTask struct {
+	id, token, name, created string
+}
+
+// renderTask answers t; status_url is absolute, on the public origin.
+func (w *workspace) renderTask(t *asyncTask, done bool) map[string]any {
+	o := map[string]any{
+		"object":       "async_task",
+		"id":           t.id,
+		"status_url":   w.origin + "/v1/async_tasks/" + t.id,
+		"created_time": t.created,
+		"operation":    map[string]any{"surface": "rest", "name": t.name},
+	}
+	if done {
+		o["status"], o["result"] = "succeeded", map[string]any{}
+	} else {
+		o["status"], o["poll_after_seconds"] = "queued", 1
+	}
+	return o
+}
+
+// agentBatch serves POST /v1/agents/batch: the operations are queued as an
+// async task.
+func (s *Server) agentBatch(c *call) (map[string]any, *apiError) {
+	var body struct {
+		Operations []any `json:"operations"`
+	}
+	if err := decodeBody(c.r, &body); err != nil {
+		return nil, err
+	}
+	if body.Operations == nil {
+		return nil, missingField("body.operations")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.wsLocked()
+	t := &asyncTask{id: newUUID(), token: c.token, name: "agent_batch", created: w.tick()}
+	w.tasks[t.id] = t
+	return w.renderTask(t, false), nil
+}
+
+// getAsyncTask serves GET /v1/async_tasks/{task_id}: a task the token
+// started, finished.
+func (s *Server) getAsyncTask(c *call) (map[string]any, *apiError) {
+	id, err := c.pathID("task_id")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.wsLocked()
+	t := w.tasks[id]
+	if t == nil || t.token != c.token {
+		return nil, &apiError{http.StatusNotFound, codeNotFound, "Could not find async_task with ID: " + id + "."}
+	}
+	return w.renderTask(t, true), nil
+}
