@@ -195,7 +195,11 @@ func TestReusesUpstreamConnections(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := conns.Load(); n > 9 {
-		t.Errorf("8 concurrent clients opened %d upstream connections in all, want at most 9", n)
+	// A connection returns to the pool just after its response body is
+	// read, so a client's next request may find none idle and dial: the
+	// bound allows that race a few times, while 80 requests on as many
+	// connections (no reuse) would fail it.
+	if n := conns.Load(); n > 16 {
+		t.Errorf("8 concurrent clients opened %d upstream connections for 80 requests, want at most 16", n)
 	}
 }
