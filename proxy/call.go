@@ -22,8 +22,9 @@ type routing struct {
 	path, rawPath string // forwarded path
 	cred          *credential
 	workspace     string
-	key           *clientKey // the client key presented, when keys are configured
-	tunnel        *tunnel    // set for a request read from a CONNECT tunnel
+	key           *clientKey    // the client key presented, when keys are configured
+	tunnel        *tunnel       // set for a request read from a CONNECT tunnel
+	in            *http.Request // the request as the client sent it
 }
 
 // outcome is what happened to a request, for the access log and metrics.

@@ -28,7 +28,8 @@ const (
 var notFoundMessage = regexp.MustCompile(`Could not find (\w+) with ID: ([0-9a-fA-F-]{32,36})`)
 
 // modifyResponse is the ReverseProxy's ModifyResponse hook: it names the
-// credential used and diagnoses not-shared and missing-capability errors.
+// credential used, diagnoses not-shared and missing-capability errors and
+// points URLs in file-upload and task answers back through the proxy.
 func (h *Handler) modifyResponse(resp *http.Response) error {
 	c := callFrom(resp.Request.Context())
 	c.out.upstreamStatus = resp.StatusCode
@@ -41,17 +42,26 @@ func (h *Handler) modifyResponse(resp *http.Response) error {
 		if c.out.requestID == "" {
 			c.out.requestID = body.RequestID
 		}
+		var hint string
 		switch body.Code {
 		case "object_not_found":
-			h.diagnoseNotShared(resp, c, body)
+			hint = h.diagnoseNotShared(resp, c, body)
 		case "restricted_resource":
+			hint = fmt.Sprintf("integration %q lacks a capability for %s %s: enable it in the integration's settings (Capabilities)", c.cred.name, resp.Request.Method, c.path)
 			h.log.Warn("the integration lacks a capability this request needs",
 				zap.String("event", "capability_missing"),
 				zap.String("credential", c.cred.name),
 				zap.String("method", resp.Request.Method),
 				zap.String("path", c.path),
 				zap.String("notion_request_id", c.out.requestID),
-				zap.String("hint", fmt.Sprintf("integration %q lacks a capability for %s %s: enable it in the integration's settings (Capabilities)", c.cred.name, resp.Request.Method, c.path)))
+				zap.String("hint", hint))
+		}
+		if hint != "" && c.snap.annotate && body.whole != nil {
+			annotate(resp, body.whole, hint)
+		}
+	default:
+		if c.tunnel == nil && carriesURLs(c.path) {
+			rewriteURLs(resp, c)
 		}
 	}
 	return nil
@@ -62,6 +72,7 @@ type upstreamError struct {
 	Code      string `json:"code"`
 	Message   string `json:"message"`
 	RequestID string `json:"request_id"`
+	whole     []byte // the whole body, when it fit in errorPeekBytes
 }
 
 // peekError reads a bounded prefix of an error body and puts it back, so the
@@ -72,10 +83,16 @@ func peekError(resp *http.Response) upstreamError {
 		return e
 	}
 	head, err := io.ReadAll(io.LimitReader(resp.Body, errorPeekBytes))
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	if err == nil && len(head) < errorPeekBytes {
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(head))
+		e.whole = head
+	} else {
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	}
 	if err == nil {
 		_ = json.Unmarshal(head, &e)
 	}
@@ -85,7 +102,7 @@ func peekError(resp *http.Response) upstreamError {
 // diagnoseNotShared explains an object_not_found answer: Notion says "not
 // found" when a page or database exists but was not shared with the
 // integration.
-func (h *Handler) diagnoseNotShared(resp *http.Response, c *call, body upstreamError) {
+func (h *Handler) diagnoseNotShared(resp *http.Response, c *call, body upstreamError) string {
 	objectType, objectID := notSharedObject(body.Message, c.path)
 	hint := fmt.Sprintf("%s %s is not shared with integration %q: open it in Notion, ••• > Connections > add the integration",
 		objectType, objectID, c.cred.name)
@@ -103,6 +120,7 @@ func (h *Handler) diagnoseNotShared(resp *http.Response, c *call, body upstreamE
 		zap.String("object_type", objectType),
 		zap.String("notion_request_id", c.out.requestID),
 		zap.String("hint", hint))
+	return hint
 }
 
 // pathTypes maps a path segment to the object type it holds.

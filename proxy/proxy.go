@@ -117,6 +117,13 @@ type Config struct {
 	Upstream          *url.URL
 	NotionVersion     string
 	ForceVersion      bool // send NotionVersion even when the client sent one
+	// MinimumVersion sends the client's Notion-Version only when it is
+	// NotionVersion or later (versions are dates), else NotionVersion.
+	MinimumVersion bool
+	// AnnotateErrors appends the proxy's diagnosis to the message of a
+	// not-shared 404 or a capability 403 from Notion, for clients that show
+	// only the body (SDKs, the MCP server, agents).
+	AnnotateErrors bool
 	MaxBodyBytes      int64
 	Credentials       []Credential
 	Workspaces        []Workspace
@@ -244,7 +251,7 @@ func (h *Handler) Update(cfg Config) error {
 // come back here and are forwarded the same way.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := h.current.Load()
-	c := &call{routing: routing{snap: s, start: h.now(), tunnel: tunnelFrom(r.Context())}}
+	c := &call{routing: routing{snap: s, start: h.now(), tunnel: tunnelFrom(r.Context()), in: r}}
 	rec := &recorder{ResponseWriter: w}
 	defer h.finish(rec, r, c)
 

@@ -32,9 +32,26 @@ func (h *Handler) rewrite(pr *httputil.ProxyRequest) {
 	// ReverseProxy drops query parameters it cannot parse (such as one
 	// with a ";"); the client's query goes upstream byte for byte.
 	pr.Out.URL.RawQuery = pr.In.URL.RawQuery
-	if c.snap.forceVersion || pr.Out.Header.Get(headerVersion) == "" {
-		pr.Out.Header.Set(headerVersion, c.snap.notionVersion)
+	pr.Out.Header.Set(headerVersion, c.snap.version(pr.Out.Header.Values(headerVersion)))
+}
+
+// version is the one Notion-Version sent upstream, given the client's
+// values: the first non-empty one, under the snapshot's policy.
+func (s *snapshot) version(client []string) string {
+	if s.forceVersion {
+		return s.notionVersion
 	}
+	for _, v := range client {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		// Versions are dates (2025-09-03), so they compare as strings.
+		if s.minimumVersion && v < s.notionVersion {
+			return s.notionVersion
+		}
+		return v
+	}
+	return s.notionVersion
 }
 
 // stripHeaders applies the header rules to h. Names are compared without
@@ -63,13 +80,10 @@ func strippedName(name string) bool {
 
 // clientOrigin is the origin and workspace prefix a client addressed, such
 // as "http://127.0.0.1:8700/w/acme": URLs in responses are rewritten onto
-// it so that following them stays credential-less. It is empty for
-// requests read from a forward-proxy tunnel, whose clients already talk to
+// it so that following them stays credential-less. Requests read from a
+// forward-proxy tunnel are never rewritten: their clients already talk to
 // api.notion.com.
 func clientOrigin(r *http.Request, workspace string) string {
-	if tunnelFrom(r.Context()) != nil {
-		return ""
-	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"

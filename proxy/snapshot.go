@@ -17,6 +17,8 @@ type snapshot struct {
 	upstream       *url.URL
 	notionVersion  string
 	forceVersion   bool
+	minimumVersion bool
+	annotate       bool
 	maxBodyBytes   int64
 	credentials    map[string]*credential
 	ordered        []*credential // config order, for /readyz and metrics
@@ -130,6 +132,8 @@ func newSnapshot(cfg Config, prev *snapshot) (*snapshot, error) {
 		upstream:       cfg.Upstream,
 		notionVersion:  cfg.NotionVersion,
 		forceVersion:   cfg.ForceVersion,
+		minimumVersion: cfg.MinimumVersion,
+		annotate:       cfg.AnnotateErrors,
 		maxBodyBytes:   cfg.MaxBodyBytes,
 		credentials:    make(map[string]*credential, len(cfg.Credentials)),
 		workspaces:     make(map[string]*workspace),

@@ -82,6 +82,8 @@ func mapConfig(cfg *config.Config, set *credset.Set) (proxy.Config, error) {
 		Upstream:          upstream,
 		NotionVersion:     cfg.NotionVersion,
 		ForceVersion:      cfg.NotionVersionPolicy == "force",
+		MinimumVersion:    cfg.NotionVersionPolicy == "minimum",
+		AnnotateErrors:    cfg.Diagnostics.AnnotateErrors,
 		MaxBodyBytes:      cfg.MaxBodyBytes,
 		Credentials:       proxyCredentials(set),
 		DefaultCredential: cfg.DefaultCredential,

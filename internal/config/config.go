@@ -18,7 +18,8 @@ type Config struct {
 	// NotionVersion is sent as Notion-Version when the client sends none
 	// (or always, with the force policy). Default "2025-09-03".
 	NotionVersion string `mapstructure:"notion_version"`
-	// NotionVersionPolicy is "default" (the client's value wins) or "force".
+	// NotionVersionPolicy is "default" (the client's value wins), "force"
+	// (always ours) or "minimum" (the client's when it is at least ours).
 	NotionVersionPolicy string `mapstructure:"notion_version_policy"`
 	// MaxBodyBytes caps request bodies; larger ones get 413. Default 25 MiB.
 	MaxBodyBytes int64 `mapstructure:"max_body_bytes"`
@@ -35,8 +36,9 @@ type Config struct {
 	// there is exactly one credential.
 	DefaultCredential string `mapstructure:"default_credential"`
 
-	RateLimit RateLimit `mapstructure:"rate_limit"`
-	Retry     Retry     `mapstructure:"retry"`
+	RateLimit   RateLimit   `mapstructure:"rate_limit"`
+	Diagnostics Diagnostics `mapstructure:"diagnostics"`
+	Retry       Retry       `mapstructure:"retry"`
 
 	// AllowedHosts are Host values accepted besides loopback names.
 	AllowedHosts []string `mapstructure:"allowed_hosts"`
@@ -127,6 +129,13 @@ type Route struct {
 	Credential string   `mapstructure:"credential"`
 }
 
+// Diagnostics configures what the proxy tells clients about failures.
+type Diagnostics struct {
+	// AnnotateErrors appends the proxy's hint to the message of Notion's
+	// not-shared 404 and capability 403 answers. Default true.
+	AnnotateErrors bool `mapstructure:"annotate_errors"`
+}
+
 // RateLimit paces requests per credential.
 type RateLimit struct {
 	RequestsPerSecond float64       `mapstructure:"requests_per_second"` // default 3; 0 turns pacing off
@@ -175,7 +184,8 @@ func Defaults() Config {
 			Backend: "file",
 			Redis:   Redis{Addr: "127.0.0.1:6379", KeyPrefix: "notion-auth-proxy:"},
 		},
-		RateLimit: RateLimit{RequestsPerSecond: 3, Burst: 10, MaxWait: 30 * time.Second, Replicas: 1},
-		Retry:     Retry{MaxAttempts: 3, MaxRetryAfter: 30 * time.Second},
+		RateLimit:   RateLimit{RequestsPerSecond: 3, Burst: 10, MaxWait: 30 * time.Second, Replicas: 1},
+		Retry:       Retry{MaxAttempts: 3, MaxRetryAfter: 30 * time.Second},
+		Diagnostics: Diagnostics{AnnotateErrors: true},
 	}
 }

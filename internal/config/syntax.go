@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -149,4 +150,11 @@ func looksLikeSecret(s string) bool {
 		}
 	}
 	return true
+}
+
+// versionDate reports whether s is a Notion API version: a date,
+// YYYY-MM-DD, which is what makes versions comparable as strings.
+func versionDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }

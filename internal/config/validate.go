@@ -76,7 +76,10 @@ func (c *Config) checkServer(ch *checker) {
 	if c.NotionVersion == "" {
 		ch.add("notion_version", "required, e.g. %q", Defaults().NotionVersion)
 	}
-	ch.oneOf("notion_version_policy", c.NotionVersionPolicy, "default", "force")
+	ch.oneOf("notion_version_policy", c.NotionVersionPolicy, "default", "force", "minimum")
+	if !versionDate(c.NotionVersion) && c.NotionVersion != "" {
+		ch.add("notion_version", "%q is not a Notion API version (a date, YYYY-MM-DD)", c.NotionVersion)
+	}
 	if c.MaxBodyBytes <= 0 {
 		ch.add("max_body_bytes", "must be greater than 0, got %d", c.MaxBodyBytes)
 	}
