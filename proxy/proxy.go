@@ -114,16 +114,16 @@ type ClientKey struct {
 // Config is the part of the proxy's behaviour that a configuration reload
 // may change. The proxy keeps no reference to the slices it is given.
 type Config struct {
-	Upstream          *url.URL
-	NotionVersion     string
-	ForceVersion      bool // send NotionVersion even when the client sent one
+	Upstream      *url.URL
+	NotionVersion string
+	ForceVersion  bool // send NotionVersion even when the client sent one
 	// MinimumVersion sends the client's Notion-Version only when it is
 	// NotionVersion or later (versions are dates), else NotionVersion.
 	MinimumVersion bool
 	// AnnotateErrors appends the proxy's diagnosis to the message of a
 	// not-shared 404 or a capability 403 from Notion, for clients that show
 	// only the body (SDKs, the MCP server, agents).
-	AnnotateErrors bool
+	AnnotateErrors    bool
 	MaxBodyBytes      int64
 	Credentials       []Credential
 	Workspaces        []Workspace
