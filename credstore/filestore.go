@@ -152,7 +152,7 @@ func (s *FileStore) CompareAndSwap(ctx context.Context, name string, version int
 	if version < 0 {
 		return Record{}, fmt.Errorf("store credential %s: version %d is negative", name, version)
 	}
-	if err := s.ensureDir(s.dir); err != nil {
+	if err := ensureDir(s.dir); err != nil {
 		return Record{}, err
 	}
 	unlock, err := acquireFlock(ctx, s.lockPath)
@@ -203,13 +203,13 @@ func (s *FileStore) read() (fileDoc, error) {
 
 // ensureDir creates dir, and any missing parent, with mode 0700. A
 // directory that already exists is left as its owner made it.
-func (s *FileStore) ensureDir(dir string) error {
+func ensureDir(dir string) error {
 	fi, err := os.Stat(dir)
 	if err == nil && fi.IsDir() {
 		return nil
 	}
 	if parent := filepath.Dir(dir); parent != dir {
-		if err := s.ensureDir(parent); err != nil {
+		if err := ensureDir(parent); err != nil {
 			return err
 		}
 	}
