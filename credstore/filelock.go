@@ -33,22 +33,26 @@ func ValidName(name string) error {
 }
 
 // Lock takes the named credential's refresh lock: an exclusive flock on
-// <dir>/locks/<name>.lock. Each call opens the lock file anew, so the lock
-// excludes other goroutines of this process as well as other processes. It
-// waits until the lock is free or ctx ends. An flock is never lost while its
-// file is open, so the held context ends only with ctx or unlock. The
-// returned unlock releases the lock and may be called more than once.
+// <dir>/locks/<name>.lock (see lockCredentialFile).
 func (s *FileStore) Lock(ctx context.Context, name string) (context.Context, func(), error) {
+	return lockCredentialFile(ctx, s.locksDir, name)
+}
+
+// lockCredentialFile takes the named credential's refresh lock: an
+// exclusive flock on <locksDir>/<name>.lock, creating the directory if need
+// be. Each call opens the lock file anew, so the lock excludes other
+// goroutines of this process as well as other processes. It waits until the
+// lock is free or ctx ends. An flock is never lost while its file is open,
+// so the held context ends only with ctx or unlock. The returned unlock
+// releases the lock and may be called more than once.
+func lockCredentialFile(ctx context.Context, locksDir, name string) (context.Context, func(), error) {
 	if err := ValidName(name); err != nil {
 		return nil, nil, fmt.Errorf("lock credential: %w", err)
 	}
-	if err := s.ensureDir(s.dir); err != nil {
+	if err := ensureDir(locksDir); err != nil {
 		return nil, nil, fmt.Errorf("lock credential %s: %w", name, err)
 	}
-	if err := s.ensureDir(s.locksDir); err != nil {
-		return nil, nil, fmt.Errorf("lock credential %s: %w", name, err)
-	}
-	release, err := acquireFlock(ctx, filepath.Join(s.locksDir, name+".lock"))
+	release, err := acquireFlock(ctx, filepath.Join(locksDir, name+".lock"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("lock credential %s: %w", name, err)
 	}

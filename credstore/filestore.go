@@ -154,7 +154,7 @@ func (s *FileStore) CompareAndSwap(ctx context.Context, name string, version int
 	if version < 0 {
 		return Record{}, fmt.Errorf("store credential %s: version %d is negative", name, version)
 	}
-	if err := s.ensureDir(s.dir); err != nil {
+	if err := ensureDir(s.dir); err != nil {
 		return Record{}, err
 	}
 	unlock, err := acquireFlock(ctx, s.lockPath)
@@ -204,7 +204,7 @@ func (s *FileStore) read() (fileDoc, error) {
 }
 
 // ensureDir creates dir, and any missing parent, with mode 0700.
-func (s *FileStore) ensureDir(dir string) error {
+func ensureDir(dir string) error {
 	if err := atomicfile.MkdirPrivate(dir); err != nil {
 		return fmt.Errorf("create credential store directory: %w", err)
 	}
