@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/config"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/credset"
 	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
 	"github.com/notion-auth-proxy/notion-auth-proxy/ratelimit"
@@ -27,7 +29,7 @@ also call GET /v1/users/me with each credential and print its bot and workspace.
 			if err != nil {
 				return err
 			}
-			store, err := openStore(cfg)
+			store, chosen, err := openStore(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
@@ -55,6 +57,9 @@ also call GET /v1/users/me with each credential and print its bot and workspace.
 				}
 			}
 			fmt.Fprintln(s.out, "configuration is valid")
+			if chosen != "" {
+				fmt.Fprintf(s.out, "credential store: %s (%s)\n", describeStore(store), chosen)
+			}
 			if forward != "" {
 				fmt.Fprintln(s.out, forward)
 			}
@@ -66,7 +71,7 @@ also call GET /v1/users/me with each credential and print its bot and workspace.
 			if !online {
 				return nil
 			}
-			return checkOnline(cmd.Context(), handler, set, s.out)
+			return checkOnline(cmd.Context(), cfg, handler, set, s.out)
 		},
 	}
 	cmd.Flags().BoolVar(&online, "online", false, "also call the Notion API with each credential")
@@ -78,6 +83,7 @@ type botUser struct {
 	Name string `json:"name"`
 	Bot  struct {
 		WorkspaceName string `json:"workspace_name"`
+		WorkspaceID   string `json:"workspace_id"`
 	} `json:"bot"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
@@ -86,10 +92,10 @@ type botUser struct {
 // checkOnline asks Notion who each credential is, through the proxy's own
 // stages: the same injection, refresh on 401 and retries as serve. It
 // fails if any credential does not work.
-func checkOnline(ctx context.Context, h *proxy.Handler, set *credset.Set, out io.Writer) error {
+func checkOnline(ctx context.Context, cfg *config.Config, h *proxy.Handler, set *credset.Set, out io.Writer) error {
 	failed := 0
 	for _, e := range set.Entries() {
-		if err := whoAmI(ctx, h, e.Name, out); err != nil {
+		if err := whoAmI(ctx, h, e.Name, expectedWorkspaces(cfg, e.Name), out); err != nil {
 			failed++
 			fmt.Fprintf(out, "%s: FAILED: %v\n", e.Name, err)
 		}
@@ -100,7 +106,19 @@ func checkOnline(ctx context.Context, h *proxy.Handler, set *credset.Set, out io
 	return nil
 }
 
-func whoAmI(ctx context.Context, h *proxy.Handler, credential string, out io.Writer) error {
+// expectedWorkspaces are the workspace ids the configuration (or
+// NOTION_WORKSPACE_ID) says the credential's token belongs to.
+func expectedWorkspaces(cfg *config.Config, credential string) []string {
+	var ids []string
+	for _, w := range cfg.Workspaces {
+		if w.Credential == credential && w.ID != "" {
+			ids = append(ids, w.ID)
+		}
+	}
+	return ids
+}
+
+func whoAmI(ctx context.Context, h *proxy.Handler, credential string, expected []string, out io.Writer) error {
 	resp, err := h.Probe(ctx, credential, http.MethodGet, "/v1/users/me")
 	if err != nil {
 		return err
@@ -112,6 +130,12 @@ func whoAmI(ctx context.Context, h *proxy.Handler, credential string, out io.Wri
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET /v1/users/me: status %d %s: %s", resp.StatusCode, u.Code, u.Message)
+	}
+	got := strings.ToLower(strings.ReplaceAll(u.Bot.WorkspaceID, "-", ""))
+	for _, want := range expected {
+		if got != "" && got != strings.ReplaceAll(want, "-", "") {
+			return fmt.Errorf("the token belongs to workspace %q (%s), but the configuration says %s", u.Bot.WorkspaceName, u.Bot.WorkspaceID, want)
+		}
 	}
 	fmt.Fprintf(out, "%s: ok: bot %q in workspace %q\n", credential, u.Name, u.Bot.WorkspaceName)
 	return nil

@@ -33,6 +33,9 @@ func isolate(t *testing.T) string {
 	for _, k := range []string{"NOTION_API_TOKEN", "NOTION_PROXY_CONFIG", "NOTION_PROXY_LISTEN", "NOTION_PROXY_UPSTREAM"} {
 		t.Setenv(k, "")
 	}
+	// The store is the file store: a test must never write to the
+	// keychain of the machine it runs on.
+	t.Setenv("NOTION_KEYRING", "0")
 	// Pacing is tested on its own; elsewhere it would only slow tests down.
 	t.Setenv("NOTION_PROXY_RATE_LIMIT_REQUESTS_PER_SECOND", "0")
 	t.Setenv("HOME", dir)

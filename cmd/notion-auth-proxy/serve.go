@@ -76,11 +76,13 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 	defer func() { _ = log.Sync() }()
 	credstore.SetRedisLogger(log)
 
-	store, err := openStore(cfg)
+	store, chosen, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	log.Info("credential store", zap.String("event", "store_selected"), zap.String("store", describeStore(store)),
+		zap.String("chosen", chosen))
 	pacer, err := newPacer(cfg, log)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"os/exec"
 	"text/tabwriter"
 	"time"
@@ -42,7 +43,7 @@ func withStore(cmd *cobra.Command, g *globals, s streams, name string, fn func(*
 	if name != "" && cred == nil {
 		return usage(fmt.Errorf("no credential named %q in the configuration", name))
 	}
-	store, err := openStore(cfg)
+	store, _, err := openStore(cmd.Context(), cfg)
 	if err != nil {
 		return err
 	}
@@ -240,14 +241,18 @@ func readToken(fromEnv, fromFile string, stdin io.Reader) (credstore.Secret, err
 
 // credentialRow is one line of `credentials`. It never holds a secret.
 type credentialRow struct {
-	Name          string     `json:"name"`
-	Type          string     `json:"type"`
-	WorkspaceName string     `json:"workspace_name,omitempty"`
-	WorkspaceID   string     `json:"workspace_id,omitempty"`
-	State         string     `json:"state"`
-	ObtainedAt    *time.Time `json:"obtained_at,omitempty"`
-	RefreshedAt   *time.Time `json:"refreshed_at,omitempty"`
-	LastError     string     `json:"last_error,omitempty"`
+	Name          string `json:"name"`
+	Type          string `json:"type"`
+	WorkspaceName string `json:"workspace_name,omitempty"`
+	WorkspaceID   string `json:"workspace_id,omitempty"`
+	State         string `json:"state"`
+	// Store says where the credential's secret is kept: "env VAR", "file
+	// PATH", or the credential store ("file PATH", "the keychain (service
+	// notion-auth-proxy)", "redis ADDR db N").
+	Store       string     `json:"store"`
+	ObtainedAt  *time.Time `json:"obtained_at,omitempty"`
+	RefreshedAt *time.Time `json:"refreshed_at,omitempty"`
+	LastError   string     `json:"last_error,omitempty"`
 }
 
 func newCredentialsCommand(g *globals, s streams) *cobra.Command {
@@ -260,7 +265,7 @@ func newCredentialsCommand(g *globals, s streams) *cobra.Command {
 			return withStore(cmd, g, s, "", func(cfg *config.Config, store credstore.Store, set *credset.Set, _ config.Credential) error {
 				rows := make([]credentialRow, 0, len(cfg.Credentials))
 				for _, c := range cfg.Credentials {
-					rows = append(rows, describe(cmd.Context(), c, store, set))
+					rows = append(rows, describe(cmd.Context(), cfg, c, store, set))
 				}
 				if asJSON {
 					enc := json.NewEncoder(s.out)
@@ -277,13 +282,22 @@ func newCredentialsCommand(g *globals, s streams) *cobra.Command {
 
 // describe reports a credential's state as this process sees it: its
 // secrets' presence and what the store holds.
-func describe(ctx context.Context, c config.Credential, store credstore.Store, set *credset.Set) credentialRow {
+func describe(ctx context.Context, cfg *config.Config, c config.Credential, store credstore.Store, set *credset.Set) credentialRow {
 	e := set.Get(c.Name)
-	row := credentialRow{Name: c.Name, Type: c.Type, State: e.Source.State()}
+	row := credentialRow{Name: c.Name, Type: c.Type, State: e.Source.State(), Store: describeStore(store)}
 	if err := e.Problem; err != nil {
 		row.State, row.LastError = string(credstore.StateMissingSecret), err.Error()
 	}
+	switch {
+	case c.TokenEnv != "":
+		row.Store = "env " + c.TokenEnv
+	case c.TokenFile != "":
+		row.Store = "file " + c.TokenFile
+	}
 	if c.Type == config.TypeToken && (c.TokenEnv != "" || c.TokenFile != "") {
+		if ids := expectedWorkspaces(cfg, c.Name); len(ids) > 0 {
+			row.WorkspaceID = ids[0] // as configured, e.g. NOTION_WORKSPACE_ID
+		}
 		return row
 	}
 	rec, err := store.Get(ctx, c.Name)
@@ -307,13 +321,13 @@ func describe(ctx context.Context, c config.Credential, store credstore.Store, s
 
 func printRows(out io.Writer, rows []credentialRow) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tTYPE\tWORKSPACE\tSTATE\tOBTAINED\tREFRESHED\tLAST ERROR")
+	fmt.Fprintln(tw, "NAME\tTYPE\tWORKSPACE\tSTATE\tSTORE\tOBTAINED\tREFRESHED\tLAST ERROR")
 	for _, r := range rows {
 		ws := r.WorkspaceName
 		if r.WorkspaceID != "" {
-			ws += " (" + r.WorkspaceID + ")"
+			ws = strings.TrimSpace(ws + " (" + r.WorkspaceID + ")")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Type, dash(ws), r.State,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Type, dash(ws), r.State, r.Store,
 			when(r.ObtainedAt), when(r.RefreshedAt), dash(r.LastError))
 	}
 	return tw.Flush()

@@ -67,7 +67,9 @@ type Log struct {
 
 // Store configures where credentials that change at run time are kept.
 type Store struct {
-	// Backend is "file" (default) or "redis".
+	// Backend is "auto" (default: the file store if its file exists, else
+	// the OS keychain if one answers, else the file store; NOTION_KEYRING=0
+	// forces the file store), "file", "keychain" or "redis".
 	Backend string `mapstructure:"backend"`
 	// Path is the file backend's file. Default
 	// $XDG_STATE_HOME/notion-auth-proxy/credentials.json.
@@ -181,7 +183,7 @@ func Defaults() Config {
 		UpstreamTimeout:     60 * time.Second,
 		Log:                 Log{Format: "json", Level: "info"},
 		Store: Store{
-			Backend: "file",
+			Backend: "auto",
 			Redis:   Redis{Addr: "127.0.0.1:6379", KeyPrefix: "notion-auth-proxy:"},
 		},
 		RateLimit:   RateLimit{RequestsPerSecond: 3, Burst: 10, MaxWait: 30 * time.Second, Replicas: 1},

@@ -41,6 +41,9 @@ const (
 	envConfig = "NOTION_PROXY_CONFIG"
 	// envToken defines the single "default" credential when there is no file.
 	envToken = "NOTION_API_TOKEN"
+	// envWorkspaceID, with envToken, names the workspace the default
+	// credential's token belongs to (as the Notion CLI reads it).
+	envWorkspaceID = "NOTION_WORKSPACE_ID"
 	// localFile is searched for in the working directory.
 	localFile = "notion-auth-proxy.yaml"
 )
@@ -85,12 +88,22 @@ func Load(opts Options) (*Config, error) {
 	}
 	if path == "" {
 		cfg.Credentials = append(cfg.Credentials, Credential{Name: "default", Type: TypeToken, TokenEnv: envToken})
+		if id := strings.TrimSpace(os.Getenv(envWorkspaceID)); id != "" {
+			// An alias with the id: X-Notion-Workspace: {id} selects the
+			// credential, and check --online verifies the token's workspace.
+			cfg.Workspaces = append(cfg.Workspaces, Workspace{Name: "default", ID: id, Credential: "default"})
+		}
 	}
 	cfg.normalize()
 	if opts.Bound != "" {
 		cfg.ListenAtRestart, cfg.Listen = cfg.Listen, opts.Bound
 	}
 	problems = append(problems, withoutKeys(cfg.problems(), problems)...)
+	for _, p := range problems {
+		if path == "" && p.Key == "workspaces[0].id" {
+			p.Key = envWorkspaceID // the only workspace of zero-config comes from there
+		}
+	}
 	if len(problems) > 0 {
 		annotateSources(problems, opts.Overrides)
 		return nil, &InvalidError{Path: path, Problems: problems}

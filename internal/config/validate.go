@@ -107,7 +107,7 @@ func checkListen(addr string, haveClientKeys bool) string {
 }
 
 func (c *Config) checkStore(ch *checker) {
-	ch.oneOf("store.backend", c.Store.Backend, "file", "redis")
+	ch.oneOf("store.backend", c.Store.Backend, "auto", "file", "keychain", "redis")
 	if c.Store.Backend == "redis" && c.Store.Redis.Addr == "" {
 		ch.add("store.redis.addr", "required when store.backend is redis")
 	}
