@@ -9,8 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"os/exec"
+	"strings"
 	"text/tabwriter"
 	"time"
 
