@@ -92,6 +92,38 @@ func BenchmarkProxy(b *testing.B) {
 	})
 }
 
+// BenchmarkProxyClientKey is BenchmarkProxy with client keys configured and
+// a key without allow presented: what an unscoped key costs per request
+// (the key check, the client label and log field), never a policy.
+func BenchmarkProxyClientKey(b *testing.B) {
+	up := upstreamStub(b)
+	u, _ := url.Parse(up.URL)
+	h, err := New(Config{
+		Upstream: u, NotionVersion: "2025-09-03", MaxBodyBytes: 1 << 20,
+		Credentials: []Credential{{Name: "wiki", Source: &source{token: wikiToken}}},
+		ClientKeys:  []ClientKey{{Name: "ci", Key: "key-ci-0123456789"}},
+	}, Options{Logger: zap.New(discardCore())})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
+	c := benchClient()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest("GET", srv.URL+"/v1/users/me", nil)
+			req.Header.Set("X-Notion-Proxy-Key", "key-ci-0123456789")
+			resp, err := c.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+}
+
 // BenchmarkStripHeaders measures the header rules on a typical SDK request.
 func BenchmarkStripHeaders(b *testing.B) {
 	base := http.Header{

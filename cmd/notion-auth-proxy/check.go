@@ -12,6 +12,7 @@ import (
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/config"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/credset"
+	"github.com/notion-auth-proxy/notion-auth-proxy/policy"
 	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
 	"github.com/notion-auth-proxy/notion-auth-proxy/ratelimit"
 )
@@ -63,6 +64,9 @@ also call GET /v1/users/me with each credential and print its bot and workspace.
 			if forward != "" {
 				fmt.Fprintln(s.out, forward)
 			}
+			for _, k := range cfg.ClientKeys {
+				fmt.Fprintf(s.out, "client key %s: %s\n", k.Name, describeKey(k))
+			}
 			for _, e := range set.Entries() {
 				if e.Problem != nil {
 					fmt.Fprintf(s.out, "warning: credential %s: %v\n", e.Name, e.Problem)
@@ -76,6 +80,25 @@ also call GET /v1/users/me with each credential and print its bot and workspace.
 	}
 	cmd.Flags().BoolVar(&online, "online", false, "also call the Notion API with each credential")
 	return cmd
+}
+
+// describeKey says what a client key may do: its credentials, its
+// effective capabilities, and whether its limits are enforced.
+func describeKey(k config.ClientKey) string {
+	creds := "every credential"
+	if len(k.Credentials) > 0 {
+		creds = "credentials " + strings.Join(k.Credentials, ", ")
+	}
+	caps := "every capability"
+	if k.Allow != nil {
+		set, _ := policy.ParseSet(k.Allow) // validated at load
+		caps = "capabilities " + set.String()
+	}
+	mode := ""
+	if !k.Enforced() && k.Allow != nil {
+		mode = " (shadow mode: violations are logged, not refused)"
+	}
+	return creds + "; " + caps + mode
 }
 
 // botUser is the part of GET /v1/users/me that check prints.

@@ -9,8 +9,10 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/credstore"
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/access"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/config"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/credset"
+	"github.com/notion-auth-proxy/notion-auth-proxy/policy"
 	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
 	"github.com/notion-auth-proxy/notion-auth-proxy/ratelimit"
 )
@@ -109,12 +111,34 @@ func mapConfig(cfg *config.Config, set *credset.Set) (proxy.Config, error) {
 			problems = append(problems, fmt.Errorf("client_keys[%d] (%s): %w", i, k.Name, err))
 			continue
 		}
-		pc.ClientKeys = append(pc.ClientKeys, proxy.ClientKey{Name: k.Name, Key: key.Reveal(), Credentials: k.Credentials})
+		pk := proxy.ClientKey{Name: k.Name, Key: key.Reveal(), Credentials: k.Credentials, Shadow: !k.Enforced()}
+		if pk.Policy, err = keyPolicy(k); err != nil {
+			problems = append(problems, fmt.Errorf("client_keys[%d] (%s): %w", i, k.Name, err))
+			continue
+		}
+		pc.ClientKeys = append(pc.ClientKeys, pk)
 	}
 	if len(problems) > 0 {
 		return proxy.Config{}, usage(errors.Join(problems...))
 	}
 	return pc, nil
+}
+
+// keyPolicy compiles a client key's allow and objects into the proxy's
+// Authorizer, or nil for a key without limits (which then costs nothing
+// per request).
+func keyPolicy(k config.ClientKey) (proxy.Authorizer, error) {
+	if len(k.Objects) > 0 {
+		return nil, errors.New("objects: object scopes are not available in this build; use allow and credentials")
+	}
+	if k.Allow == nil {
+		return nil, nil
+	}
+	allow, err := policy.ParseSet(k.Allow)
+	if err != nil {
+		return nil, fmt.Errorf("allow: %w", err)
+	}
+	return access.New(allow), nil
 }
 
 // guardSecrets makes the command's outputs (and the logger built on them)

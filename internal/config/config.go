@@ -162,7 +162,22 @@ type ClientKey struct {
 	KeyFile string `mapstructure:"key_file"`
 	// Credentials limits the key to these credentials; empty means all.
 	Credentials []string `mapstructure:"credentials"`
+	// Allow limits the key to these Notion capabilities: read, insert,
+	// update, delete, comment_read, comment_insert, user_read, or the
+	// presets read_only and read_write. Omitted: everything.
+	Allow []string `mapstructure:"allow"`
+	// Objects limits the key to these pages, databases or data sources
+	// and everything under them (ids in any form). Omitted: everything
+	// the integration can see.
+	Objects []string `mapstructure:"objects"`
+	// Enforce refuses what allow and objects forbid (default true);
+	// false logs it as scope_violation and lets it through.
+	Enforce *bool `mapstructure:"enforce"`
 }
+
+// Enforced reports whether the key's limits refuse requests (the default)
+// rather than only log them.
+func (k ClientKey) Enforced() bool { return k.Enforce == nil || *k.Enforce }
 
 // ForwardProxy configures HTTPS_PROXY mode.
 type ForwardProxy struct {

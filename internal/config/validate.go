@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/credstore"
+	"github.com/notion-auth-proxy/notion-auth-proxy/policy"
 )
 
 // Validate reports every problem in c, joined with errors.Join; each is a
@@ -244,6 +245,37 @@ func checkEnvName(ch *checker, key, value string) {
 	}
 }
 
+// checkKeyLimits checks a client key's allow and objects.
+func checkKeyLimits(ch *checker, key string, k ClientKey) {
+	if k.Allow != nil && len(k.Allow) == 0 {
+		ch.add(key+".allow", "empty: list capabilities (e.g. [read_only]), or leave allow out to allow everything")
+	}
+	if _, err := policy.ParseSet(k.Allow); err != nil {
+		var unknown *policy.UnknownCapabilityError
+		for _, e := range unwrapAll(err) {
+			if errors.As(e, &unknown) {
+				ch.add(key+".allow", "unknown capability %q; known: %s", unknown.Name, capabilityNames)
+			}
+		}
+	}
+	for j, id := range k.Objects {
+		if _, ok := canonicalID(id); !ok {
+			ch.add(fmt.Sprintf("%s.objects[%d]", key, j), "%q is not a Notion id (32 hex digits, dashes optional)", id)
+		}
+	}
+}
+
+// capabilityNames lists what allow takes, for messages.
+const capabilityNames = "read, insert, update, delete, comment_read, comment_insert, user_read, read_only, read_write"
+
+// unwrapAll returns the errors joined in err, or err itself.
+func unwrapAll(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
 // checkFileName checks that an optional *_file value is a path. A secret
 // pasted in its place is refused without repeating it: the error reading
 // such a "file" would print the secret.
@@ -337,5 +369,6 @@ func (c *Config) checkAccess(ch *checker, creds map[string]bool) {
 				ch.add(fmt.Sprintf("%s.credentials[%d]", key, j), "unknown credential %q", name)
 			}
 		}
+		checkKeyLimits(ch, key, k)
 	}
 }
