@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -163,5 +164,41 @@ func TestDuplicateClientKeyValuesAreRefused(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "key-same") {
 		t.Errorf("the error shows the key: %v", err)
+	}
+}
+
+// Notion also says how long to wait in the 429 body's
+// additional_data.retry_after; without a header, that is the pause.
+func TestRetryAfterFromThe429Body(t *testing.T) {
+	r := newRig(t, func(c *Config) { c.Retry = Retry{MaxAttempts: 1, MaxRetryAfter: time.Minute} })
+	r.fake.SetFault(func(w http.ResponseWriter, _ *http.Request) bool {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte(`{"object":"error","status":429,"code":"rate_limited","message":"slow down","additional_data":{"retry_after":7}}`))
+		return true
+	})
+	resp := r.do("GET", "/v1/users/me", nil)
+	if resp.StatusCode != 429 || !strings.Contains(readAll(t, resp.Body), `"retry_after":7`) {
+		t.Fatalf("the 429 did not reach the client intact: %d", resp.StatusCode)
+	}
+	logs := r.events("rate_limited")
+	if len(logs) != 0 {
+		t.Fatalf("max_attempts 1 retried: %d", len(logs))
+	}
+	// The credential is paused for the body's 7 s: the next request would
+	// wait beyond a max_wait of 1 s.
+	next := r.config
+	next.Retry.MaxAttempts = 1
+	next.RateLimit = RateLimit{MaxWait: time.Second}
+	if err := r.handler.Update(next); err != nil {
+		t.Fatal(err)
+	}
+	r.fake.SetFault(nil)
+	resp = r.do("GET", "/v1/users/me", nil)
+	if resp.StatusCode != 429 || resp.Header.Get("X-Notion-Proxy-Error") != "rate_limit_wait_exceeded" {
+		t.Errorf("after a 429 asking for 7 s: %d %q", resp.StatusCode, resp.Header.Get("X-Notion-Proxy-Error"))
+	}
+	if after, _ := strconv.Atoi(resp.Header.Get("Retry-After")); after < 6 || after > 7 {
+		t.Errorf("Retry-After %q, want about 7", resp.Header.Get("Retry-After"))
 	}
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -79,7 +80,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if reason == "" {
 			return resp, nil
 		}
-		delay := retryDelay(resp.Header.Get("Retry-After"), attempt, policy.MaxRetryAfter, t.now())
+		delay := retryDelay(retryAfter(resp), attempt, policy.MaxRetryAfter, t.now())
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == statusOverloaded {
 			// Notion asked this credential to wait, retried or not.
 			if t.pacer != nil {
@@ -117,6 +118,25 @@ func (t *retryTransport) record(c *call, reason string, status, attempt int, del
 		zap.Int("upstream_status", status),
 		zap.Float64("retry_after_s", delay.Seconds()),
 		zap.Int("attempt", attempt))
+}
+
+// retryAfter is the upstream's Retry-After: the header, else for a 429 the
+// body's additional_data.retry_after (in seconds), which Notion sends too.
+// A body read for it is put back for the client.
+func retryAfter(resp *http.Response) string {
+	if v := resp.Header.Get("Retry-After"); v != "" || resp.StatusCode != http.StatusTooManyRequests {
+		return v
+	}
+	var body struct {
+		AdditionalData struct {
+			RetryAfter json.Number `json:"retry_after"`
+		} `json:"additional_data"`
+	}
+	e := peekError(resp)
+	if e.whole == nil || json.Unmarshal(e.whole, &body) != nil {
+		return ""
+	}
+	return body.AdditionalData.RetryAfter.String()
 }
 
 // retryDelay is how long to wait before the next attempt: the upstream's
