@@ -26,7 +26,7 @@ demo: ## run the proxy in front of the fake Notion API; no real token needed
 	bin/fakenotion -listen 127.0.0.1:$(DEMO_PORT) -token $(DEMO_TOKEN) & fake=$$!; \
 	trap 'kill $$fake 2>/dev/null' EXIT INT TERM; \
 	NOTION_API_TOKEN=$(DEMO_TOKEN) NOTION_PROXY_UPSTREAM=http://127.0.0.1:$(DEMO_PORT) \
-	NOTION_PROXY_CONFIG= $(BINARY) serve --log-format console
+	$(BINARY) serve --config docs/demo.yaml --log-format console
 
 test: compat/js/node_modules ## run every test, with the race detector
 	$(GO) test -race -count=1 ./...
