@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/scope"
 )
@@ -64,6 +65,7 @@ func TestWithinWaiterGivesUp(t *testing.T) {
 			_, err := tree.Within(ctx, credential, db, scope.Database, roots)
 			gaveUp <- err
 		}()
+		synctest.Wait() // the caller who will give up started the fetch
 		var wg sync.WaitGroup
 		var patient bool
 		wg.Go(func() {
@@ -84,6 +86,61 @@ func TestWithinWaiterGivesUp(t *testing.T) {
 		}
 		if f.callsOf(db) != 1 {
 			t.Errorf("%d fetches, want 1", f.callsOf(db))
+		}
+	})
+}
+
+// TestMoveDuringFetch: a move learned while a lookup of the same object
+// runs is fresher than the lookup's answer, and wins.
+func TestMoveDuringFetch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFakeFetch(chainParents()) // the block is still in the row
+		f.gate = make(chan struct{})
+		tree := scope.New(scope.Options{Fetch: f.fetch})
+		for id, p := range chainParents() {
+			if id != blk {
+				if err := tree.Learn(credential, id, p); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		type result struct {
+			ok  bool
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			ok, err := tree.Within(context.Background(), credential, blk, scope.Block, mustRoots(t, root))
+			done <- result{ok, err}
+		}()
+		synctest.Wait()
+		if err := tree.Moved(credential, blk, page(out)); err != nil {
+			t.Fatal(err)
+		}
+		f.gate <- struct{}{}
+		if r := <-done; r.ok || r.err != nil {
+			t.Errorf("Within = %v, %v; want false: the block moved out", r.ok, r.err)
+		}
+		if p, _ := tree.Lookup(credential, blk); p != page(out) {
+			t.Errorf("parent = %v, want the page it moved to", p)
+		}
+	})
+}
+
+// TestFetchTimeout: a lookup that hangs ends after Options.FetchTimeout,
+// with the object out of scope.
+func TestFetchTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFakeFetch(chainParents())
+		f.gate = make(chan struct{}) // never opened
+		tree := scope.New(scope.Options{Fetch: f.fetch, FetchTimeout: time.Second})
+		start := time.Now()
+		ok, err := tree.Within(context.Background(), credential, blk, scope.Block, mustRoots(t, root))
+		if ok || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Within = %v, %v; want false, context.DeadlineExceeded", ok, err)
+		}
+		if waited := time.Since(start); waited != time.Second {
+			t.Errorf("waited %v, want the fetch timeout", waited)
 		}
 	})
 }

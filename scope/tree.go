@@ -60,7 +60,10 @@ type Options struct {
 
 // A Tree is what the proxy knows of the ancestry of Notion objects, per
 // credential: each object's parent, learned from responses or fetched,
-// bounded in number and in age. Its methods are safe for concurrent use.
+// bounded in number and in age. The credential arguments of its methods
+// are the caller's names for credentials (a token would do, but is not
+// needed); the package puts them in no error. Its methods are safe for
+// concurrent use.
 type Tree struct {
 	fetch        FetchFunc
 	ttl          time.Duration
