@@ -14,14 +14,15 @@ type Roots struct {
 }
 
 // NewRoots returns the set of ids, each a Notion id in any form (with or
-// without dashes, any case). It fails with ErrInvalidID naming the first
-// id that is not one.
+// without dashes, any case). It fails with ErrInvalidID for the first id
+// that is not one, naming its position (from 1), not its text, which
+// might be a secret pasted in the wrong place.
 func NewRoots(ids ...string) (Roots, error) {
 	r := Roots{ids: make(map[string]struct{}, len(ids))}
 	for i, s := range ids {
 		id, ok := canonicalID(s)
 		if !ok {
-			return Roots{}, fmt.Errorf("root %d %q: %w", i, s, ErrInvalidID)
+			return Roots{}, fmt.Errorf("root %d: %w", i+1, ErrInvalidID)
 		}
 		r.ids[id] = struct{}{}
 	}
