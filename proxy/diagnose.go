@@ -64,6 +64,9 @@ func (h *Handler) modifyResponse(resp *http.Response) error {
 			rewriteURLs(resp, c)
 		}
 	}
+	if c.key != nil && c.key.policy != nil {
+		return h.filterResponse(resp, c)
+	}
 	return nil
 }
 

@@ -92,9 +92,17 @@ type proxyError struct {
 	message    string
 	retryAfter time.Duration
 	capability string // the capability a refused request needed, if any
+	verbatim   bool   // message is Notion's own wording: no "notion-auth-proxy: " prefix
 }
 
 func (e *proxyError) Error() string { return e.reason + ": " + e.message }
+
+func (e *proxyError) clientMessage() string {
+	if e.verbatim {
+		return e.message
+	}
+	return "notion-auth-proxy: " + e.message
+}
 
 func newError(reason, format string, args ...any) *proxyError {
 	return &proxyError{reason: reason, message: fmt.Sprintf(format, args...)}
@@ -118,7 +126,7 @@ func writeError(w http.ResponseWriter, e *proxyError) {
 		Object:  "error",
 		Status:  kind.status,
 		Code:    kind.code,
-		Message: "notion-auth-proxy: " + e.message,
+		Message: e.clientMessage(),
 	})
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")

@@ -15,6 +15,7 @@ import (
 	"github.com/notion-auth-proxy/notion-auth-proxy/policy"
 	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
 	"github.com/notion-auth-proxy/notion-auth-proxy/ratelimit"
+	"github.com/notion-auth-proxy/notion-auth-proxy/scope"
 )
 
 func newCheckCommand(g *globals, s streams) *cobra.Command {
@@ -36,7 +37,7 @@ also call GET /v1/users/me with each credential and print its bot and workspace.
 			}
 			defer store.Close()
 			set := credset.Build(cmd.Context(), cfg, store, credset.Hooks{}, nil)
-			pc, err := mapConfig(cfg, set)
+			pc, err := mapConfig(cfg, set, scope.New(scope.Options{})) // check looks nothing up
 			if err != nil {
 				return err
 			}
@@ -94,11 +95,15 @@ func describeKey(k config.ClientKey) string {
 		set, _ := policy.ParseSet(k.Allow) // validated at load
 		caps = "capabilities " + set.String()
 	}
+	objects := ""
+	if len(k.Objects) > 0 {
+		objects = fmt.Sprintf("; objects under %s", strings.Join(k.Objects, ", "))
+	}
 	mode := ""
-	if !k.Enforced() && k.Allow != nil {
+	if !k.Enforced() && (k.Allow != nil || len(k.Objects) > 0) {
 		mode = " (shadow mode: violations are logged, not refused)"
 	}
-	return creds + "; " + caps + mode
+	return creds + "; " + caps + objects + mode
 }
 
 // botUser is the part of GET /v1/users/me that check prints.
@@ -142,7 +147,7 @@ func expectedWorkspaces(cfg *config.Config, credential string) []string {
 }
 
 func whoAmI(ctx context.Context, h *proxy.Handler, credential string, expected []string, out io.Writer) error {
-	resp, err := h.Probe(ctx, credential, http.MethodGet, "/v1/users/me")
+	resp, err := h.Probe(ctx, "", credential, http.MethodGet, "/v1/users/me")
 	if err != nil {
 		return err
 	}

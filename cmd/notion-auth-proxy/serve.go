@@ -19,6 +19,7 @@ import (
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/credset"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/reload"
 	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
+	"github.com/notion-auth-proxy/notion-auth-proxy/scope"
 )
 
 // Server timeouts (SPEC §8) and the shutdown drain cap (SPEC §3).
@@ -60,6 +61,7 @@ type daemon struct {
 	listen    string // the address bound at start; a reload cannot move it
 
 	set       atomic.Pointer[credset.Set] // the running one; the status page reads it
+	tree      *scope.Tree                 // object scopes' ancestry, across reloads
 	stopCreds context.CancelFunc
 }
 
@@ -90,12 +92,14 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 	defer pacer.Close()
 	registry, hooks := newRegistry(log)
 	d := &daemon{g: g, overrides: overrides, s: s, log: log, store: store, hooks: hooks, listen: cfg.Listen}
+	var live atomic.Pointer[proxy.Handler]
+	d.tree = newScopeTree(live.Load)
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	startProfiling(runCtx, log)
 	set := credset.Build(runCtx, cfg, store, hooks, nil)
-	pc, err := proxyConfig(cfg, set)
+	pc, err := proxyConfig(cfg, set, d.tree)
 	if err != nil {
 		return err
 	}
@@ -111,6 +115,7 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 	if err != nil {
 		return usage(err)
 	}
+	live.Store(d.handler)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -185,7 +190,7 @@ func (d *daemon) reload(ctx context.Context) error {
 		return err
 	}
 	set := credset.Build(ctx, cfg, d.store, d.hooks, d.set.Load())
-	pc, err := proxyConfig(cfg, set)
+	pc, err := proxyConfig(cfg, set, d.tree)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/notion-auth-proxy/notion-auth-proxy/policy"
 	"github.com/notion-auth-proxy/notion-auth-proxy/proxy"
 	"github.com/notion-auth-proxy/notion-auth-proxy/ratelimit"
+	"github.com/notion-auth-proxy/notion-auth-proxy/scope"
 )
 
 // loadConfig loads and validates the configuration with the global flags
@@ -61,8 +62,8 @@ func newLogger(c config.Log, w zapcore.WriteSyncer) (*zap.Logger, error) {
 // proxyConfig maps the configuration onto the proxy's. Client keys are read
 // from their environment variables or files here; a missing one is an error.
 // In forward-proxy mode the CA is loaded, and generated on first use.
-func proxyConfig(cfg *config.Config, set *credset.Set) (proxy.Config, error) {
-	pc, err := mapConfig(cfg, set)
+func proxyConfig(cfg *config.Config, set *credset.Set, tree *scope.Tree) (proxy.Config, error) {
+	pc, err := mapConfig(cfg, set, tree)
 	if err != nil || !cfg.ForwardProxy.Enabled {
 		return pc, err
 	}
@@ -74,8 +75,9 @@ func proxyConfig(cfg *config.Config, set *credset.Set) (proxy.Config, error) {
 	return pc, nil
 }
 
-// mapConfig is proxyConfig without the forward-proxy CA.
-func mapConfig(cfg *config.Config, set *credset.Set) (proxy.Config, error) {
+// mapConfig is proxyConfig without the forward-proxy CA. tree is the
+// ancestry knowledge object-scoped keys decide with.
+func mapConfig(cfg *config.Config, set *credset.Set, tree *scope.Tree) (proxy.Config, error) {
 	upstream, err := url.Parse(cfg.Upstream)
 	if err != nil {
 		return proxy.Config{}, usage(fmt.Errorf("upstream: %w", err))
@@ -112,7 +114,7 @@ func mapConfig(cfg *config.Config, set *credset.Set) (proxy.Config, error) {
 			continue
 		}
 		pk := proxy.ClientKey{Name: k.Name, Key: key.Reveal(), Credentials: k.Credentials, Shadow: !k.Enforced()}
-		if pk.Policy, err = keyPolicy(k); err != nil {
+		if pk.Policy, err = keyPolicy(k, tree); err != nil {
 			problems = append(problems, fmt.Errorf("client_keys[%d] (%s): %w", i, k.Name, err))
 			continue
 		}
@@ -127,18 +129,25 @@ func mapConfig(cfg *config.Config, set *credset.Set) (proxy.Config, error) {
 // keyPolicy compiles a client key's allow and objects into the proxy's
 // Authorizer, or nil for a key without limits (which then costs nothing
 // per request).
-func keyPolicy(k config.ClientKey) (proxy.Authorizer, error) {
-	if len(k.Objects) > 0 {
-		return nil, errors.New("objects: object scopes are not available in this build; use allow and credentials")
-	}
-	if k.Allow == nil {
+func keyPolicy(k config.ClientKey, tree *scope.Tree) (proxy.Authorizer, error) {
+	if k.Allow == nil && len(k.Objects) == 0 {
 		return nil, nil
 	}
-	allow, err := policy.ParseSet(k.Allow)
-	if err != nil {
-		return nil, fmt.Errorf("allow: %w", err)
+	allow := policy.All
+	if k.Allow != nil {
+		var err error
+		if allow, err = policy.ParseSet(k.Allow); err != nil {
+			return nil, fmt.Errorf("allow: %w", err)
+		}
 	}
-	return access.New(allow), nil
+	if len(k.Objects) == 0 {
+		return access.New(allow), nil
+	}
+	roots, err := scope.NewRoots(k.Objects...)
+	if err != nil {
+		return nil, fmt.Errorf("objects: %w", err)
+	}
+	return access.NewScoped(allow, roots, tree), nil
 }
 
 // guardSecrets makes the command's outputs (and the logger built on them)
