@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 )
 
 // echoAuthorization makes the fake quote the Authorization it received in
@@ -88,11 +90,13 @@ func startServeAny(t *testing.T, args ...string) *served {
 	ctx, cancel := context.WithCancel(context.Background())
 	stderr := &syncBuffer{}
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), io.Discard, stderr) }()
+	go func() {
+		done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), io.Discard, stderr)
+	}()
 	t.Cleanup(func() { cancel(); <-done })
 	addr := regexp.MustCompile(`"event":"listening","addr":"[^"]*:(\d+)"`)
 	var port string
-	if !eventually(func() bool {
+	if !eventually.True(func() bool {
 		if m := addr.FindStringSubmatch(stderr.String()); m != nil {
 			port = m[1]
 			return true
@@ -111,9 +115,11 @@ func TestLoginListenerRefusesForeignHosts(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"login", "partner", "--config", e.cfg}, strings.NewReader(""), out, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"login", "partner", "--config", e.cfg}, strings.NewReader(""), out, io.Discard)
+	}()
 	t.Cleanup(func() { cancel(); <-done })
-	if !eventually(func() bool { return strings.Contains(out.String(), "Waiting for the callback") }) {
+	if !eventually.True(func() bool { return strings.Contains(out.String(), "Waiting for the callback") }) {
 		t.Fatalf("login did not start:\n%s", out)
 	}
 	get := func(host string) *http.Response {
@@ -157,4 +163,3 @@ func TestControlCharactersInSecretsAreRefused(t *testing.T) {
 		t.Errorf("serve with a key holding a newline: exit %d %s", code, errOut)
 	}
 }
-
