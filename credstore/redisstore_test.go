@@ -17,11 +17,13 @@ import (
 const testPrefix = "t:"
 
 // openRedis opens a store on srv; several stores on one server stand for
-// several replicas.
+// several replicas. A lock holder has a third of LockTTL for each renewal
+// and loses the lock when one takes longer; 3 s leaves room for a loaded
+// machine (at 600 ms, a stall of 200 ms lost it).
 func openRedis(t *testing.T, srv *redistest.Server, key []byte) *RedisStore {
 	t.Helper()
 	s, err := OpenRedis(RedisOptions{Addr: srv.Addr(), KeyPrefix: testPrefix, Key: key,
-		PollInterval: 50 * time.Millisecond, LockTTL: 600 * time.Millisecond})
+		PollInterval: 50 * time.Millisecond, LockTTL: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,15 +134,19 @@ func TestRedisStoreLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw := rawRedis(t, srv)
-	firstExpiry := raw.PExpireTime(ctx, a.lockKey("wiki")).Val() // since the epoch
+	sinceEpoch, err := raw.PExpireTime(ctx, a.lockKey("wiki")).Result()
+	if err != nil || sinceEpoch < 0 {
+		t.Fatalf("the lock's expiry: %v %v", sinceEpoch, err)
+	}
+	firstExpiry := time.UnixMilli(sinceEpoch.Milliseconds())
 	checkLockExcludes(t, a, b, 50*time.Millisecond)
 
-	// The holder keeps the lock past its TTL (600ms) by renewing it: wait
-	// until, by Redis's clock, the lock as first set would have expired two
-	// TTLs ago.
-	eventually.Require(t, "two lock TTLs past the lock's first expiry", func() bool {
+	// The holder keeps the lock past its TTL by renewing it, more than
+	// once: wait until, by Redis's clock, the lock as first set would have
+	// expired half a TTL ago (a single renewal would have run out too).
+	eventually.Require(t, "half a lock TTL past the lock's first expiry", func() bool {
 		now, err := raw.Time(ctx).Result()
-		return err == nil && time.Duration(now.UnixMilli())*time.Millisecond > firstExpiry+2*a.lockTTL
+		return err == nil && now.After(firstExpiry.Add(a.lockTTL/2))
 	})
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	_, _, err = b.Lock(short, "wiki")
