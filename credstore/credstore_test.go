@@ -10,10 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 )
 
 const token = "ntn_credstore_test_secret_42"
@@ -56,57 +59,62 @@ func TestEnvToken(t *testing.T) {
 	}
 }
 
+// TestFileTokenFollowsRotation runs in a synctest bubble: Run's ticker is
+// on the bubble's clock, so a sleep of the bubble returns only after Run
+// has re-read the file at every tick within it.
 func TestFileTokenFollowsRotation(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "token")
-	write := func(s string) {
-		t.Helper()
-		if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+	synctest.Test(t, func(t *testing.T) {
+		const interval = 5 * time.Millisecond
+		path := filepath.Join(t.TempDir(), "token")
+		write := func(s string) {
+			t.Helper()
+			if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := NewFileToken("wiki", path)
+		if s.State() != "missing_secret" || !strings.Contains(s.Err().Error(), "token") {
+			t.Fatalf("absent file: state %s err %v", s.State(), s.Err())
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go s.Run(ctx, interval)
+		// rereadSeveralTimes returns once Run has read the file ten times.
+		rereadSeveralTimes := func() {
+			time.Sleep(10 * interval)
+			synctest.Wait()
+		}
+
+		write(token + "\n")
+		waitToken(t, s, token)
+		write("ntn_rotated_value")
+		waitToken(t, s, "ntn_rotated_value")
+
+		// A brief gap during a rotation keeps the last good token.
+		if err := os.Remove(path); err != nil {
 			t.Fatal(err)
 		}
-	}
-	s := NewFileToken("wiki", path)
-	if s.State() != "missing_secret" || !strings.Contains(s.Err().Error(), "token") {
-		t.Fatalf("absent file: state %s err %v", s.State(), s.Err())
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go s.Run(ctx, 5*time.Millisecond)
-
-	write(token + "\n")
-	waitToken(t, s, token)
-	write("ntn_rotated_value")
-	waitToken(t, s, "ntn_rotated_value")
-
-	// A brief gap during a rotation keeps the last good token.
-	if err := os.Remove(path); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(50 * time.Millisecond)
-	if got, err := s.Token(ctx); err != nil || got != "ntn_rotated_value" {
-		t.Errorf("during a gap: %q, %v", got, err)
-	}
-	write("   \n")
-	time.Sleep(50 * time.Millisecond)
-	if got, _ := s.Token(ctx); got != "ntn_rotated_value" {
-		t.Errorf("an empty file replaced the token")
-	}
-	if err := s.Err(); err != nil && strings.Contains(err.Error(), "ntn_") {
-		t.Errorf("error shows the secret: %v", err)
-	}
+		rereadSeveralTimes()
+		if got, err := s.Token(ctx); err != nil || got != "ntn_rotated_value" {
+			t.Errorf("during a gap: %q, %v", got, err)
+		}
+		write("   \n")
+		rereadSeveralTimes()
+		if got, _ := s.Token(ctx); got != "ntn_rotated_value" {
+			t.Errorf("an empty file replaced the token")
+		}
+		if err := s.Err(); err != nil && strings.Contains(err.Error(), "ntn_") {
+			t.Errorf("error shows the secret: %v", err)
+		}
+	})
 }
 
 func waitToken(t *testing.T, s *Static, want string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if got, err := s.Token(context.Background()); err == nil && got == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("token file change not picked up")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	eventually.Require(t, "the token file's change to be picked up", func() bool {
+		got, err := s.Token(context.Background())
+		return err == nil && got == want
+	})
 }
 
 func TestMissingToken(t *testing.T) {

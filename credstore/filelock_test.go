@@ -8,38 +8,50 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
+// The lock tests run in synctest bubbles: a waiting Lock sleeps on the
+// bubble's clock, so when a bubble's wait ends, every Lock started before
+// it has tried the held lock and is waiting to try again.
+
 func TestFileStoreLockExcludesGoroutinesAndProcesses(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "credentials.json")
-	a, b := openTestStore(t, path, nil), openTestStore(t, path, nil) // b stands for another process
-	_, unlock, err := a.Lock(context.Background(), "wiki")
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkLockExcludes(t, a, b, 30*time.Millisecond)
-	waiter := lockWaiter(b)
-	select {
-	case err := <-waiter:
-		t.Fatalf("Lock returned while the lock was held: %v", err)
-	case <-time.After(30 * time.Millisecond):
-	}
-	checkReleaseLetsWaiterIn(t, unlock, waiter)
+	synctest.Test(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "credentials.json")
+		a, b := openTestStore(t, path, nil), openTestStore(t, path, nil) // b stands for another process
+		_, unlock, err := a.Lock(context.Background(), "wiki")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkLockExcludes(t, a, b, 30*time.Millisecond)
+		waiter := lockWaiter(b)
+		select {
+		case err := <-waiter:
+			t.Fatalf("Lock returned while the lock was held: %v", err)
+		case <-time.After(30 * time.Millisecond):
+		}
+		checkReleaseLetsWaiterIn(t, unlock, waiter)
+	})
 }
 
 func TestFileStoreLockHonoursCanceledContext(t *testing.T) {
-	s := openTestStore(t, filepath.Join(t.TempDir(), "credentials.json"), nil)
-	_, unlock, err := s.Lock(context.Background(), "wiki")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unlock()
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
-	if _, _, err := s.Lock(ctx, "wiki"); !errors.Is(err, context.Canceled) {
-		t.Errorf("Lock after cancel: %v, want context.Canceled", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		s := openTestStore(t, filepath.Join(t.TempDir(), "credentials.json"), nil)
+		_, unlock, err := s.Lock(context.Background(), "wiki")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unlock()
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			synctest.Wait() // until the Lock below is waiting for the held lock
+			cancel()
+		}()
+		if _, _, err := s.Lock(ctx, "wiki"); !errors.Is(err, context.Canceled) {
+			t.Errorf("Lock after cancel: %v, want context.Canceled", err)
+		}
+	})
 }
 
 // TestFileStoreLockedUpdatesLoseNothing runs the refresh pattern, Lock, Get,

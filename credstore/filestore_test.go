@@ -231,9 +231,9 @@ func TestFileStoreUnusableFileIsReportedNotReplaced(t *testing.T) {
 		b, _ := os.ReadFile(path)
 		json.Unmarshal(b, &env)
 		data := []byte(env["data"].(string))
-		// Still base64, no longer the sealed data. (Flipping bits of
-		// whatever is there could make a '+' or '/' into a character
-		// that is not base64, and the test then failed at random.)
+		// Another base64 character: still base64, no longer the sealed data.
+		// (Flipping bits of a random one could leave the alphabet, which
+		// fails as JSON instead, one run in eight.)
 		if data[5] == 'A' {
 			data[5] = 'B'
 		} else {

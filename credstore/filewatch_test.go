@@ -5,7 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
 	"time"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 )
 
 func nextChange(t *testing.T, ch <-chan string) string {
@@ -16,7 +19,7 @@ func nextChange(t *testing.T, ch <-chan string) string {
 			t.Fatal("Changes closed early")
 		}
 		return name
-	case <-time.After(5 * time.Second):
+	case <-time.After(eventually.Timeout):
 		t.Fatal("no change reported")
 	}
 	return ""
@@ -31,66 +34,77 @@ func noChange(t *testing.T, ch <-chan string) {
 	}
 }
 
+// TestFileStoreChanges runs in a synctest bubble: the poller's ticker is on
+// the bubble's clock, so noChange's wait ends only after the poller has
+// looked at the file several times.
 func TestFileStoreChanges(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "credentials.json")
-	writer, watcher := openTestStore(t, path, testKey(9)), openTestStore(t, path, testKey(9))
-	mustCAS(t, writer, "wiki", 0, pair(oldAccess, oldRefresh))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ch := watcher.Changes(ctx)
-	noChange(t, ch) // what was there before Changes is not news
+	synctest.Test(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "credentials.json")
+		writer, watcher := openTestStore(t, path, testKey(9)), openTestStore(t, path, testKey(9))
+		mustCAS(t, writer, "wiki", 0, pair(oldAccess, oldRefresh))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ch := watcher.Changes(ctx)
+		noChange(t, ch) // what was there before Changes is not news
 
-	mustCAS(t, writer, "partner", 0, pair("p-access", "p-refresh"))
-	if got := nextChange(t, ch); got != "partner" {
-		t.Errorf("a new record: %q, want partner", got)
-	}
-	mustCAS(t, writer, "wiki", 1, pair(newAccess, newRefresh))
-	if got := nextChange(t, ch); got != "wiki" {
-		t.Errorf("a changed record: %q, want wiki", got)
-	}
-	noChange(t, ch)
+		mustCAS(t, writer, "partner", 0, pair("p-access", "p-refresh"))
+		if got := nextChange(t, ch); got != "partner" {
+			t.Errorf("a new record: %q, want partner", got)
+		}
+		mustCAS(t, writer, "wiki", 1, pair(newAccess, newRefresh))
+		if got := nextChange(t, ch); got != "wiki" {
+			t.Errorf("a changed record: %q, want wiki", got)
+		}
+		noChange(t, ch)
 
-	// An unusable file reports nothing, and what changed meanwhile shows
-	// once it is readable again.
-	good, _ := os.ReadFile(path)
-	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	noChange(t, ch)
-	if err := os.Remove(path); err != nil {
-		t.Fatal(err)
-	}
-	if got := []string{nextChange(t, ch), nextChange(t, ch)}; got[0] != "partner" || got[1] != "wiki" {
-		t.Errorf("removed file: %v, want [partner wiki]", got)
-	}
-	if err := os.WriteFile(path, good, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if got := []string{nextChange(t, ch), nextChange(t, ch)}; got[0] != "partner" || got[1] != "wiki" {
-		t.Errorf("restored file: %v, want [partner wiki]", got)
-	}
+		// An unusable file reports nothing, and what changed meanwhile shows
+		// once it is readable again.
+		good, _ := os.ReadFile(path)
+		if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		noChange(t, ch)
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+		if got := []string{nextChange(t, ch), nextChange(t, ch)}; got[0] != "partner" || got[1] != "wiki" {
+			t.Errorf("removed file: %v, want [partner wiki]", got)
+		}
+		if err := os.WriteFile(path, good, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if got := []string{nextChange(t, ch), nextChange(t, ch)}; got[0] != "partner" || got[1] != "wiki" {
+			t.Errorf("restored file: %v, want [partner wiki]", got)
+		}
+	})
 }
 
 func TestFileStoreChangesEndsWithContext(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "credentials.json")
-	s := openTestStore(t, path, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	ch := s.Changes(ctx)
-	// Leave a change unread, so the poller is blocked sending it.
-	mustCAS(t, s, "wiki", 0, pair(oldAccess, oldRefresh))
-	time.Sleep(50 * time.Millisecond)
-	cancel()
-	deadline := time.After(5 * time.Second)
-	for {
-		select {
-		case _, ok := <-ch:
-			if !ok {
-				return
+	synctest.Test(t, func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "credentials.json")
+		s := openTestStore(t, path, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		ch := s.Changes(ctx)
+		// Leave a change unread, so the poller is blocked sending it: in the
+		// bubble, the clock passes a tick only once the poller is idle again,
+		// so after two intervals it has seen the write and waits on the
+		// channel.
+		mustCAS(t, s, "wiki", 0, pair(oldAccess, oldRefresh))
+		time.Sleep(2 * s.poll)
+		synctest.Wait()
+		cancel()
+		deadline := time.After(eventually.Timeout)
+		for {
+			select {
+			case _, ok := <-ch:
+				if !ok {
+					return
+				}
+			case <-deadline:
+				t.Fatal("Changes did not close its channel after ctx ended")
 			}
-		case <-deadline:
-			t.Fatal("Changes did not close its channel after ctx ended")
 		}
-	}
+	})
 }
 
 func TestFileStoreCloseIsSafe(t *testing.T) {

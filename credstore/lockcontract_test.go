@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 )
 
 // The lock contract every Store backend keeps, checked by each backend's
@@ -57,7 +59,7 @@ func checkReleaseLetsWaiterIn(t *testing.T, unlock func(), waiter <-chan error) 
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(eventually.Timeout):
 		t.Fatal("a released lock was not taken")
 	}
 }

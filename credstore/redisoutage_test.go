@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/redistest"
 )
 
@@ -33,7 +34,7 @@ func TestRedisOutage(t *testing.T) {
 	changes := store.Changes(ctx)
 
 	srv.Kill()
-	waitFor(t, "store_unavailable", func() bool { return src.State() == string(StateStoreUnavailable) })
+	eventually.Require(t, "store_unavailable", func() bool { return src.State() == string(StateStoreUnavailable) })
 	if err := store.Health(); !errors.Is(err, ErrUnavailable) || strings.Contains(err.Error(), password) {
 		t.Errorf("Health: %v", err)
 	}
@@ -64,23 +65,12 @@ func TestRedisOutage(t *testing.T) {
 	srv.Restart()
 	expectChange(t, changes, "partner") // everything is re-read after an outage
 	src.Reload(ctx)                     // as serve does on a change
-	waitFor(t, "ready again", func() bool { return store.Health() == nil && src.State() == string(StateReady) })
+	eventually.Require(t, "ready again", func() bool { return store.Health() == nil && src.State() == string(StateReady) })
 	got, err := store.Get(ctx, "partner")
 	if err != nil || got.Version != first.Version || got.RefreshToken != first.RefreshToken {
 		t.Errorf("after the restart the store holds %+v, %v; want the pair stored before", got.Version, err)
 	}
 	if fresh, err := src.Refresh(ctx, first.AccessToken.Reveal()); err != nil || fresh == first.AccessToken.Reveal() {
 		t.Errorf("a refresh after recovery: %v", err)
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

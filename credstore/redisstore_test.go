@@ -3,23 +3,27 @@ package credstore
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/redistest"
 )
 
 const testPrefix = "t:"
 
 // openRedis opens a store on srv; several stores on one server stand for
-// several replicas.
+// several replicas. A lock holder has a third of LockTTL for each renewal
+// and loses the lock when one takes longer; 3 s leaves room for a loaded
+// machine (at 600 ms, a stall of 200 ms lost it).
 func openRedis(t *testing.T, srv *redistest.Server, key []byte) *RedisStore {
 	t.Helper()
 	s, err := OpenRedis(RedisOptions{Addr: srv.Addr(), KeyPrefix: testPrefix, Key: key,
-		PollInterval: 50 * time.Millisecond, LockTTL: 600 * time.Millisecond})
+		PollInterval: 50 * time.Millisecond, LockTTL: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,10 +133,21 @@ func TestRedisStoreLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	raw := rawRedis(t, srv)
+	sinceEpoch, err := raw.PExpireTime(ctx, a.lockKey("wiki")).Result()
+	if err != nil || sinceEpoch < 0 {
+		t.Fatalf("the lock's expiry: %v %v", sinceEpoch, err)
+	}
+	firstExpiry := time.UnixMilli(sinceEpoch.Milliseconds())
 	checkLockExcludes(t, a, b, 50*time.Millisecond)
 
-	// The holder keeps the lock past its TTL (600ms) by renewing it.
-	time.Sleep(3 * a.lockTTL)
+	// The holder keeps the lock past its TTL by renewing it, more than
+	// once: wait until, by Redis's clock, the lock as first set would have
+	// expired half a TTL ago (a single renewal would have run out too).
+	eventually.Require(t, "half a lock TTL past the lock's first expiry", func() bool {
+		now, err := raw.Time(ctx).Result()
+		return err == nil && now.After(firstExpiry.Add(a.lockTTL/2))
+	})
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	_, _, err = b.Lock(short, "wiki")
 	cancel()
@@ -171,7 +186,7 @@ func TestRedisStoreFencesExpiredHolder(t *testing.T) {
 		if !errors.Is(context.Cause(heldA), ErrLockLost) {
 			t.Errorf("A's lock context ended with %v, want ErrLockLost", context.Cause(heldA))
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(eventually.Timeout):
 		t.Error("A's lock context did not end after the lock was taken")
 	}
 	unlockA()
@@ -201,12 +216,16 @@ func TestRedisStoreChanges(t *testing.T) {
 	}
 	expectChange(t, ch, "wiki")
 
-	// A write whose notice is lost is found by the periodic re-read.
+	// A write whose notice is lost is found by the periodic re-read. It is
+	// made once the new watcher has read the versions it compares with:
+	// before that, it would be part of them.
+	raw := rawRedis(t, srv)
+	reads := versionReads(t, raw)
 	polled := openRedis(t, srv, nil)
 	pctx, pcancel := context.WithCancel(ctx)
 	pch := polled.Changes(pctx)
-	time.Sleep(3 * polled.poll) // let it take a first look
-	rawRedis(t, srv).HSet(ctx, testPrefix+"credential:wiki", "v", "2")
+	eventually.Require(t, "the watcher's first look at the versions", func() bool { return versionReads(t, raw) > reads })
+	raw.HSet(ctx, testPrefix+"credential:wiki", "v", "2")
 	expectChange(t, pch, "wiki")
 	pcancel()
 	for range pch { // closed when its context ends
@@ -216,22 +235,36 @@ func TestRedisStoreChanges(t *testing.T) {
 func waitSubscribed(t *testing.T, srv *redistest.Server) {
 	t.Helper()
 	raw := rawRedis(t, srv)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	eventually.Require(t, "the watcher to subscribe", func() bool {
 		n, _ := raw.PubSubNumSub(context.Background(), testPrefix+"changes").Result()
-		if n[testPrefix+"changes"] > 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the watcher never subscribed")
-		}
-		time.Sleep(10 * time.Millisecond)
+		return n[testPrefix+"changes"] > 0
+	})
+}
+
+// versionReads returns how many HGET commands the server has run. Only a
+// watcher's look at the stored versions uses HGET, so a rise shows that a
+// watcher has looked.
+func versionReads(t *testing.T, raw *redis.Client) int {
+	t.Helper()
+	info, err := raw.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		t.Fatal(err)
 	}
+	_, stats, found := strings.Cut(info, "cmdstat_hget:calls=")
+	if !found {
+		return 0
+	}
+	calls, _, _ := strings.Cut(stats, ",")
+	n, err := strconv.Atoi(calls)
+	if err != nil {
+		t.Fatalf("commandstats: %v", err)
+	}
+	return n
 }
 
 func expectChange(t *testing.T, ch <-chan string, want string) {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(eventually.Timeout)
 	for {
 		select {
 		case name := <-ch:

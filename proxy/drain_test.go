@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 )
 
 func TestShutdownWaitsForTunnelledRequests(t *testing.T) {
@@ -29,7 +31,7 @@ func TestShutdownWaitsForTunnelledRequests(t *testing.T) {
 		}
 		answered <- result{resp, err}
 	}()
-	waitFor(t, func() bool { return len(f.fake.Requests()) == 1 })
+	eventually.Require(t, "the request to reach upstream", func() bool { return len(f.fake.Requests()) == 1 })
 
 	stopped := make(chan error, 1)
 	go func() { stopped <- f.handler.DrainTunnels(context.Background()) }()
@@ -69,7 +71,7 @@ func TestShutdownGivesUpAtItsDeadline(t *testing.T) {
 			resp.Body.Close()
 		}
 	}()
-	waitFor(t, func() bool { return len(f.fake.Requests()) == 1 })
+	eventually.Require(t, "the request to reach upstream", func() bool { return len(f.fake.Requests()) == 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if err := f.handler.DrainTunnels(ctx); err != context.DeadlineExceeded {

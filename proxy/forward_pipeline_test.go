@@ -5,8 +5,8 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
@@ -18,13 +18,7 @@ func TestForwardProxyWarningsHideClientBytes(t *testing.T) {
 	f := newForwardRig(t, nil)
 	tc, _ := f.tunnel()
 	io.WriteString(tc, "GET /v1/users/me HTTP/1.1\r\nHost: api.notion.com\r\nAuthorization Bearer "+leaked+"\r\n\r\n")
-	deadline := time.Now().Add(5 * time.Second)
-	for len(f.events("forward_proxy")) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no forward_proxy warning for an unreadable request")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually.Require(t, "a forward_proxy warning for an unreadable request", func() bool { return len(f.events("forward_proxy")) > 0 })
 	for _, e := range f.logs.All() {
 		b, _ := json.Marshal(e.ContextMap())
 		if strings.Contains(e.Message+string(b), leaked) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 )
 
 func TestPacingRefusesLongWaits(t *testing.T) {
@@ -62,7 +64,7 @@ func TestPacingWaitEndsWhenClientLeaves(t *testing.T) {
 	if _, err := http.DefaultClient.Do(req); err == nil {
 		t.Fatal("the paced request was answered instead of waiting")
 	}
-	waitFor(t, func() bool { return len(r.events("client_gone")) == 1 })
+	eventually.Require(t, "a client_gone event", func() bool { return len(r.events("client_gone")) == 1 })
 	if n := len(r.fake.Requests()); n != 1 {
 		t.Errorf("upstream saw %d requests; the abandoned one must not be sent", n)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
@@ -188,7 +189,7 @@ func TestRetryWaitEndsWhenClientLeaves(t *testing.T) {
 	if _, err := http.DefaultClient.Do(req); err == nil {
 		t.Fatal("the request was answered instead of waiting to retry")
 	}
-	waitFor(t, func() bool { return len(r.events("client_gone")) == 1 })
+	eventually.Require(t, "a client_gone event", func() bool { return len(r.events("client_gone")) == 1 })
 	if n := len(r.fake.Requests()); n != 1 {
 		t.Errorf("upstream saw %d requests; the abandoned retry must not be sent", n)
 	}

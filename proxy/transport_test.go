@@ -15,6 +15,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
@@ -47,7 +48,7 @@ func TestClientGoneIsNotAnError(t *testing.T) {
 	if _, err := http.DefaultClient.Do(req); err == nil {
 		t.Fatal("request should have been cancelled")
 	}
-	waitFor(t, func() bool { return len(r.events("client_gone")) == 1 })
+	eventually.Require(t, "a client_gone event", func() bool { return len(r.events("client_gone")) == 1 })
 	for _, e := range r.logs.All() {
 		if e.Level > zap.InfoLevel {
 			t.Errorf("client going away logged at %s: %s %v", e.Level, e.Message, e.ContextMap())
@@ -114,7 +115,7 @@ func TestReloadKeepsInFlightConfig(t *testing.T) {
 		}
 		done <- resp
 	}()
-	waitFor(t, func() bool { return len(r.fake.Requests()) == 1 })
+	eventually.Require(t, "the request to reach upstream", func() bool { return len(r.fake.Requests()) == 1 })
 
 	next := r.config
 	next.DefaultCredential = "partner"
@@ -137,17 +138,6 @@ func TestReloadKeepsInFlightConfig(t *testing.T) {
 	}
 	if got := r.do("GET", "/v1/users/me", nil).Header.Get("X-Notion-Proxy-Credential"); got != "partner" {
 		t.Errorf("after a refused reload the default is %q, want partner", got)
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
+
 	"path/filepath"
 	"strings"
 	"sync"
@@ -53,7 +55,7 @@ func TestBudgetSurvivesRedisRestart(t *testing.T) {
 	done := make(chan []string, 1)
 	go func() { done <- hammerInTurns(urls, "/v1/users/me", 20, 3) }()
 	// Mid-run: a quarter of the requests have been answered.
-	if !eventually(func() bool { return len(fake.Requests()) >= 15 }) {
+	if !eventually.True(func() bool { return len(fake.Requests()) >= 15 }) {
 		t.Fatal("the batch did not start")
 	}
 	redis.Kill()
@@ -65,7 +67,7 @@ func TestBudgetSurvivesRedisRestart(t *testing.T) {
 		}
 		return false
 	}
-	if !eventually(degraded) {
+	if !eventually.True(degraded) {
 		t.Fatal("no replica noticed that Redis is gone")
 	}
 	redis.Restart()
@@ -90,7 +92,7 @@ func TestBudgetSurvivesRedisRestart(t *testing.T) {
 		}
 		return true
 	}
-	if !eventually(restored) {
+	if !eventually.True(restored) {
 		t.Error("a replica that degraded never logged rate_limit_restored")
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 )
 
 // echoAuthorization makes the fake quote the Authorization it received in
@@ -94,7 +96,7 @@ func startServeAny(t *testing.T, args ...string) *served {
 	t.Cleanup(func() { cancel(); <-done })
 	addr := regexp.MustCompile(`"event":"listening","addr":"[^"]*:(\d+)"`)
 	var port string
-	if !eventually(func() bool {
+	if !eventually.True(func() bool {
 		if m := addr.FindStringSubmatch(stderr.String()); m != nil {
 			port = m[1]
 			return true
@@ -117,7 +119,7 @@ func TestLoginListenerRefusesForeignHosts(t *testing.T) {
 		done <- run(ctx, []string{"login", "partner", "--config", e.cfg}, strings.NewReader(""), out, io.Discard)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	if !eventually(func() bool { return strings.Contains(out.String(), "Waiting for the callback") }) {
+	if !eventually.True(func() bool { return strings.Contains(out.String(), "Waiting for the callback") }) {
 		t.Fatalf("login did not start:\n%s", out)
 	}
 	get := func(host string) *http.Response {

@@ -17,6 +17,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
@@ -98,31 +99,35 @@ func startServe(t *testing.T, args ...string) *served {
 		done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), io.Discard, stderr)
 	}()
 	addr := regexp.MustCompile(`"event":"listening","addr":"([^"]+)"`)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if m := addr.FindStringSubmatch(stderr.String()); m != nil {
-			s := &served{url: "http://" + m[1], stderr: stderr}
-			var once sync.Once
-			var code int
-			s.stop = func() int {
-				once.Do(func() { cancel(); code = <-done })
-				return code
-			}
-			t.Cleanup(func() { s.stop() })
-			return s
+	var m []string
+	exited, code := false, 0
+	listening := eventually.True(func() bool {
+		if m = addr.FindStringSubmatch(stderr.String()); m != nil {
+			return true
 		}
 		select {
-		case code := <-done:
-			cancel()
-			t.Fatalf("serve exited with %d before listening:\n%s", code, stderr)
+		case code = <-done:
+			exited = true
 		default:
 		}
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("serve did not listen:\n%s", stderr)
-		}
-		time.Sleep(10 * time.Millisecond)
+		return exited
+	})
+	switch {
+	case exited:
+		cancel()
+		t.Fatalf("serve exited with %d before listening:\n%s", code, stderr)
+	case !listening:
+		cancel()
+		t.Fatalf("serve did not listen:\n%s", stderr)
 	}
+	s := &served{url: "http://" + m[1], stderr: stderr}
+	var once sync.Once
+	s.stop = func() int {
+		once.Do(func() { cancel(); code = <-done })
+		return code
+	}
+	t.Cleanup(func() { s.stop() })
+	return s
 }
 
 func (s *served) get(t *testing.T, path string) (*http.Response, string) {
@@ -222,22 +227,10 @@ func TestTokenFileRotation(t *testing.T) {
 	checkLogs(t, s.stderr.String())
 }
 
-// eventually polls cond for up to 10 s and reports whether it came true.
-func eventually(cond func() bool) bool {
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return true
-}
-
 // waitUpstreamToken sends requests through s until the fake sees token.
 func waitUpstreamToken(t *testing.T, s *served, fake *notiontest.Server, token, failure string) {
 	t.Helper()
-	if !eventually(func() bool {
+	if !eventually.True(func() bool {
 		s.get(t, "/v1/users/me")
 		req, _ := fake.LastRequest()
 		return req.Token == token
@@ -283,7 +276,7 @@ func hangUp(t *testing.T) {
 
 func waitLog(t *testing.T, logs *syncBuffer, want string) {
 	t.Helper()
-	if !eventually(func() bool { return strings.Contains(logs.String(), want) }) {
+	if !eventually.True(func() bool { return strings.Contains(logs.String(), want) }) {
 		t.Fatalf("no %s in logs:\n%s", want, logs)
 	}
 }
@@ -312,10 +305,7 @@ func TestShutdownDrainsInFlightRequests(t *testing.T) {
 		resp.Body.Close()
 		result <- resp.StatusCode
 	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for len(fake.Requests()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	eventually.Require(t, "the request to reach upstream", func() bool { return len(fake.Requests()) > 0 })
 	if code := s.stop(); code != 0 {
 		t.Errorf("serve exited %d", code)
 	}

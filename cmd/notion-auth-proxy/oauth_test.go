@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
@@ -155,16 +156,12 @@ func TestCLIRefreshReachesRunningProxy(t *testing.T) {
 		t.Fatalf("refresh: exit %d %s %s", code, out, errOut)
 	}
 	stored := readStore(t, e.store)
-	deadline := time.Now().Add(10 * time.Second) // the store is polled every second
-	for {
+	if !eventually.True(func() bool { // the store is polled every second
 		s.get(t, "/v1/users/me")
-		if req, _ := e.fake.LastRequest(); req.Token == stored.AccessToken {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the proxy never used the token the CLI stored")
-		}
-		time.Sleep(50 * time.Millisecond)
+		req, _ := e.fake.LastRequest()
+		return req.Token == stored.AccessToken
+	}) {
+		t.Fatal("the proxy never used the token the CLI stored")
 	}
 	// When that token expires, the proxy refreshes with the CLI's refresh
 	// token, never its own stale one.
@@ -308,17 +305,15 @@ func runLogin(t *testing.T, e *oauthEnv) (code int, out string) {
 		done <- run(t.Context(), []string{"login", "partner", "--config", e.cfg}, strings.NewReader(""), stdout, &syncBuffer{})
 	}()
 	var authURL string
-	deadline := time.Now().Add(10 * time.Second)
-	for authURL == "" {
+	if !eventually.True(func() bool {
 		for _, line := range strings.Split(stdout.String(), "\n") {
 			if u := strings.TrimSpace(line); strings.HasPrefix(u, "http://") {
 				authURL = u
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("login printed no URL: %s", stdout)
-		}
-		time.Sleep(10 * time.Millisecond)
+		return authURL != ""
+	}) {
+		t.Fatalf("login printed no URL: %s", stdout)
 	}
 	resp, err := http.Get(authURL)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/redistest"
 )
 
@@ -50,23 +51,29 @@ func startProcess(t *testing.T, bin string, args ...string) *replicaProcess {
 	go func() { p.exited <- p.cmd.Wait() }()
 	t.Cleanup(func() { p.stop(t) })
 	addr := regexp.MustCompile(`"event":"listening","addr":"([^"]+)"`)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if m := addr.FindStringSubmatch(p.stderr.String()); m != nil {
-			p.url = "http://" + m[1]
-			return p
+	var m []string
+	var exitErr error
+	exited := false
+	listening := eventually.True(func() bool {
+		if m = addr.FindStringSubmatch(p.stderr.String()); m != nil {
+			return true
 		}
 		select {
-		case err := <-p.exited:
-			p.exited = nil
-			t.Fatalf("the process exited (%v) before listening:\n%s", err, p.stderr)
+		case exitErr = <-p.exited:
+			exited = true
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the process did not listen:\n%s", p.stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return exited
+	})
+	switch {
+	case exited:
+		p.exited = nil
+		t.Fatalf("the process exited (%v) before listening:\n%s", exitErr, p.stderr)
+	case !listening:
+		t.Fatalf("the process did not listen:\n%s", p.stderr)
 	}
+	p.url = "http://" + m[1]
+	return p
 }
 
 // stop sends SIGTERM and returns the exit error, killing the process if it

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/redistest"
 )
 
@@ -89,11 +90,8 @@ func TestSetTokenReachesReplicas(t *testing.T) {
 		}
 		stored := time.Now()
 		for i, r := range replicas {
-			for !usesToken(t, e, r, token) {
-				if time.Since(stored) > 2*time.Second {
-					t.Fatalf("replica %d did not use the new token within 2s of set-token", i)
-				}
-				time.Sleep(20 * time.Millisecond)
+			if !eventually.Within(2*time.Second-time.Since(stored), func() bool { return usesToken(t, e, r, token) }) {
+				t.Fatalf("replica %d did not use the new token within 2s of set-token", i)
 			}
 		}
 	}
@@ -178,16 +176,15 @@ func TestRedisDownAndBack(t *testing.T) {
 // waitStatus polls path until it answers status with a body holding want.
 func waitStatus(t *testing.T, s *served, path string, status int, want string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, body := s.get(t, path)
-		if resp.StatusCode == status && strings.Contains(body, want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never answered %d with %s; last %d %s", path, status, want, resp.StatusCode, body)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var got int
+	var body string
+	if !eventually.True(func() bool {
+		var resp *http.Response
+		resp, body = s.get(t, path)
+		got = resp.StatusCode
+		return got == status && strings.Contains(body, want)
+	}) {
+		t.Fatalf("%s never answered %d with %s; last %d %s", path, status, want, got, body)
 	}
 }
 

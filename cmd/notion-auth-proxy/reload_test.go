@@ -5,13 +5,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 )
 
 // waitCredential polls until requests through s use the named credential.
 func waitCredential(t *testing.T, s *served, want string) {
 	t.Helper()
 	var got string
-	if !eventually(func() bool {
+	if !eventually.True(func() bool {
 		resp, _ := s.get(t, "/v1/users/me")
 		got = resp.Header.Get("X-Notion-Proxy-Credential")
 		return got == want
