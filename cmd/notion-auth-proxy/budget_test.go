@@ -1,13 +1,12 @@
 package main
 
 import (
-	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
-
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/redistest"
 )
