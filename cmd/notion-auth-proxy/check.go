@@ -27,60 +27,64 @@ func newCheckCommand(g *globals, s streams) *cobra.Command {
 also call GET /v1/users/me with each credential and print its bot and workspace.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(g, nil, "")
-			if err != nil {
-				return err
-			}
-			store, chosen, err := openStore(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			set := credset.Build(cmd.Context(), cfg, store, credset.Hooks{}, nil)
-			pc, err := mapConfig(cfg, set, scope.New(scope.Options{})) // check looks nothing up
-			if err != nil {
-				return err
-			}
-			guardSecrets(s, set, pc.ClientKeys, cfg)
-			// The proxy compiles the configuration as serve would, so
-			// check refuses what serve refuses.
-			handler, err := proxy.New(pc, proxy.Options{
-				Transport: proxy.NewTransport(proxy.TransportOptions{ResponseHeaderTimeout: cfg.UpstreamTimeout}),
-				Pacer:     ratelimit.NewLocal(nil),
-			})
-			if err != nil {
-				return usage(err)
-			}
-			forward := ""
-			if cfg.ForwardProxy.Enabled {
-				// Checked, not created: check changes nothing.
-				if forward, err = checkCA(cfg.ForwardProxy); err != nil {
-					return err
-				}
-			}
-			fmt.Fprintln(s.out, "configuration is valid")
-			if chosen != "" {
-				fmt.Fprintf(s.out, "credential store: %s (%s)\n", describeStore(store), chosen)
-			}
-			if forward != "" {
-				fmt.Fprintln(s.out, forward)
-			}
-			for _, k := range cfg.ClientKeys {
-				fmt.Fprintf(s.out, "client key %s: %s\n", k.Name, describeKey(k))
-			}
-			for _, e := range set.Entries() {
-				if e.Problem != nil {
-					fmt.Fprintf(s.out, "warning: credential %s: %v\n", e.Name, e.Problem)
-				}
-			}
-			if !online {
-				return nil
-			}
-			return checkOnline(cmd.Context(), cfg, handler, set, s.out)
+			return check(cmd.Context(), g, s, online)
 		},
 	}
 	cmd.Flags().BoolVar(&online, "online", false, "also call the Notion API with each credential")
 	return cmd
+}
+
+// check validates the configuration as serve would: the proxy compiles it,
+// so check refuses what serve refuses. It changes nothing: the CA is
+// checked, not created, and no lookup is made.
+func check(ctx context.Context, g *globals, s streams, online bool) error {
+	cfg, err := loadConfig(g, nil, "")
+	if err != nil {
+		return err
+	}
+	store, chosen, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	set := credset.Build(ctx, cfg, store, credset.Hooks{}, nil)
+	pc, err := mapConfig(cfg, set, scope.New(scope.Options{}))
+	if err != nil {
+		return err
+	}
+	guardSecrets(s, set, pc.ClientKeys, cfg)
+	handler, err := proxy.New(pc, proxy.Options{
+		Transport: proxy.NewTransport(proxy.TransportOptions{ResponseHeaderTimeout: cfg.UpstreamTimeout}),
+		Pacer:     ratelimit.NewLocal(nil),
+	})
+	if err != nil {
+		return usage(err)
+	}
+	forward := ""
+	if cfg.ForwardProxy.Enabled {
+		if forward, err = checkCA(cfg.ForwardProxy); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(s.out, "configuration is valid")
+	if chosen != "" {
+		fmt.Fprintf(s.out, "credential store: %s (%s)\n", describeStore(store), chosen)
+	}
+	if forward != "" {
+		fmt.Fprintln(s.out, forward)
+	}
+	for _, k := range cfg.ClientKeys {
+		fmt.Fprintf(s.out, "client key %s: %s\n", k.Name, describeKey(k))
+	}
+	for _, e := range set.Entries() {
+		if e.Problem != nil {
+			fmt.Fprintf(s.out, "warning: credential %s: %v\n", e.Name, e.Problem)
+		}
+	}
+	if !online {
+		return nil
+	}
+	return checkOnline(ctx, cfg, handler, set, s.out)
 }
 
 // describeKey says what a client key may do: its credentials, its

@@ -104,15 +104,10 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 		return err
 	}
 	guardSecrets(s, set, pc.ClientKeys, cfg)
-	d.handler, err = proxy.New(pc, proxy.Options{
-		Logger:    log,
+	if d.handler, err = proxy.New(pc, proxy.Options{
+		Logger: log, Registry: registry, OAuth: set.Login(), Pacer: pacer, Status: statusPage(d.set.Load, s.redact),
 		Transport: proxy.NewTransport(proxy.TransportOptions{ResponseHeaderTimeout: cfg.UpstreamTimeout}),
-		Registry:  registry,
-		OAuth:     set.Login(),
-		Pacer:     pacer,
-		Status:    statusPage(d.set.Load, s.redact),
-	})
-	if err != nil {
+	}); err != nil {
 		return usage(err)
 	}
 	live.Store(d.handler)
