@@ -44,7 +44,9 @@ type AutoOptions struct {
 //
 //   - the file store, if NOTION_KEYRING is 0 or false (any case);
 //   - the file store, if its file exists (or cannot be looked at);
-//   - the keychain, if one answers a read of an item that does not exist;
+//   - the keychain, if one answers a read of an item that does not exist
+//     (on Linux and the BSDs only when a D-Bus session exists: probing
+//     without one would autolaunch a bus);
 //   - the file store otherwise.
 //
 // Its only error is a default path that cannot be worked out.
@@ -75,6 +77,9 @@ func ChooseBackend(ctx context.Context, opts AutoOptions) (backend, reason strin
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = 3 * time.Second
+	}
+	if why := sessionBusAbsent(); why != "" {
+		return BackendFile, "no file store at " + path + " and no keychain: " + why, nil
 	}
 	if err := probeKeychain(ctx, service, timeout); err != nil {
 		return BackendFile, "no file store at " + path + " and no keychain answers: " + oneLine(err), nil
