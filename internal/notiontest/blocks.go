@@ -269,15 +269,7 @@ func (s *Server) listChildren(c *call) (map[string]any, *apiError) {
 
 // blockList answers page p of blocks as a list.
 func (w *workspace) blockList(blocks []*node, p paging, version string) (map[string]any, *apiError) {
-	page, next, err := paginate(blocks, func(n *node) string { return n.id }, p)
-	if err != nil {
-		return nil, err
-	}
-	results := make([]any, 0, len(page))
-	for _, k := range page {
-		results = append(results, w.renderBlock(k, version))
-	}
-	return list("block", results, next), nil
+	return listPage("block", blocks, nodeID, p, func(k *node) map[string]any { return w.renderBlock(k, version) })
 }
 
 // appendChildren serves PATCH /v1/blocks/{block_id}/children: the new

@@ -117,15 +117,7 @@ func (s *Server) listComments(c *call) (map[string]any, *apiError) {
 		}
 	}
 	sortComments(on)
-	page, next, err := paginate(on, func(cm *comment) string { return cm.id }, p)
-	if err != nil {
-		return nil, err
-	}
-	results := make([]any, 0, len(page))
-	for _, cm := range page {
-		results = append(results, w.renderComment(cm))
-	}
-	return list("comment", results, next), nil
+	return listPage("comment", on, func(cm *comment) string { return cm.id }, p, w.renderComment)
 }
 
 // createComment serves POST /v1/comments: a new discussion on a page or

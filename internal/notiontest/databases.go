@@ -314,15 +314,7 @@ func (s *Server) query(typ objectType, listType string) objectHandler {
 		for _, ds := range sources {
 			rows = append(rows, w.liveKids(ds)...)
 		}
-		page, next, err := paginate(rows, func(n *node) string { return n.id }, p)
-		if err != nil {
-			return nil, err
-		}
-		results := make([]any, 0, len(page))
-		for _, r := range page {
-			results = append(results, w.renderPage(r, c.version))
-		}
-		return list(listType, results, next), nil
+		return listPage(listType, rows, nodeID, p, func(r *node) map[string]any { return w.renderPage(r, c.version) })
 	}
 }
 

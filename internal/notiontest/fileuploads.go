@@ -319,13 +319,6 @@ func (s *Server) listFileUploads(c *call) (map[string]any, *apiError) {
 		}
 	}
 	slices.SortFunc(mine, func(a, b *fileUpload) int { return cmp.Compare(b.seq, a.seq) })
-	page, next, err := paginate(mine, func(u *fileUpload) string { return u.id }, p)
-	if err != nil {
-		return nil, err
-	}
-	results := make([]any, 0, len(page))
-	for _, u := range page {
-		results = append(results, w.renderUpload(u, c.version))
-	}
-	return list("file_upload", results, next), nil
+	return listPage("file_upload", mine, func(u *fileUpload) string { return u.id }, p,
+		func(u *fileUpload) map[string]any { return w.renderUpload(u, c.version) })
 }

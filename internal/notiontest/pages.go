@@ -2,9 +2,9 @@ package notiontest
 
 import (
 	"fmt"
-	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 )
 
 // parentRef is a parent named in a request body: exactly one of its ids,
@@ -333,27 +333,24 @@ func (s *Server) getPageProperty(c *call) (map[string]any, *apiError) {
 // endpoint at the absolute URL self does; next_url leads to the next page.
 func propertyItem(prop map[string]any, p paging, self string) (map[string]any, *apiError) {
 	typ, _ := prop["type"].(string)
+	item := func(v any) map[string]any {
+		return map[string]any{"object": "property_item", "id": prop["id"], "type": typ, typ: v}
+	}
 	if !paginatedProperty[typ] {
-		return map[string]any{"object": "property_item", "id": prop["id"], "type": typ, typ: prop[typ]}, nil
+		return item(prop[typ]), nil
 	}
+	// A value's cursor is its index.
 	values, _ := prop[typ].([]any)
-	items := make([]map[string]any, len(values))
-	for i, v := range values {
-		items[i] = map[string]any{"object": "property_item", "id": prop["id"], "type": typ, typ: v, "cursor": fmt.Sprint(i)}
+	index := make([]int, len(values))
+	for i := range index {
+		index[i] = i
 	}
-	page, next, err := paginate(items, func(it map[string]any) string { return it["cursor"].(string) }, p)
+	l, err := listPage("property_item", index, strconv.Itoa, p, func(i int) map[string]any { return item(values[i]) })
 	if err != nil {
 		return nil, err
 	}
-	results := make([]any, 0, len(page))
-	for _, it := range page {
-		out := maps.Clone(it)
-		delete(out, "cursor")
-		results = append(results, out)
-	}
-	l := list("property_item", results, next)
 	var nextURL any
-	if next != "" {
+	if next, _ := l["next_cursor"].(string); next != "" {
 		nextURL = self + "?start_cursor=" + next
 	}
 	l["property_item"] = map[string]any{"id": prop["id"], "next_url": nextURL, "type": typ, typ: map[string]any{}}

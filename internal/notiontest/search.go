@@ -69,15 +69,7 @@ func (s *Server) search(c *call) (map[string]any, *apiError) {
 		}
 		return cmp.Or(byTime, cmp.Compare(a.typ, b.typ), cmp.Compare(a.id, b.id))
 	})
-	page, next, err := paginate(hits, func(n *node) string { return n.id }, p)
-	if err != nil {
-		return nil, err
-	}
-	results := make([]any, 0, len(page))
-	for _, n := range page {
-		results = append(results, w.renderLocked(n, c.version))
-	}
-	return list("page_or_data_source", results, next), nil
+	return listPage("page_or_data_source", hits, nodeID, p, func(n *node) map[string]any { return w.renderLocked(n, c.version) })
 }
 
 // searchTypes returns the object types a search lists for version and

@@ -88,15 +88,8 @@ func (s *Server) listUsers(c *call) (map[string]any, *apiError) {
 	}
 	s.mu.Unlock()
 	users = append(users, renderBot(bot))
-	page, next, err := paginate(users, func(u map[string]any) string { return u["id"].(string) }, p)
-	if err != nil {
-		return nil, err
-	}
-	results := make([]any, len(page))
-	for i, u := range page {
-		results[i] = u
-	}
-	return list("user", results, next), nil
+	return listPage("user", users, func(u map[string]any) string { return u["id"].(string) }, p,
+		func(u map[string]any) map[string]any { return u })
 }
 
 // getUser serves GET /v1/users/{user_id}: a person, or the bot of any token
