@@ -129,21 +129,6 @@ func (w *workspace) commitBlocks(parent *node, blocks []*node, at int, now, by s
 	}
 }
 
-// getBlock serves GET /v1/blocks/{block_id}.
-func (s *Server) getBlock(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("block_id")
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, err := s.findLocked(c.token, typeBlock, id)
-	if err != nil {
-		return nil, err
-	}
-	return s.wsLocked().renderBlock(n, c.version), nil
-}
-
 // updateBlock serves PATCH /v1/blocks/{block_id}: the payload under the
 // block's own type (merged into its content; for a page or database the
 // child_page or child_database title), and in_trash or archived.
@@ -245,81 +230,53 @@ func (s *Server) deleteBlock(c *call) (map[string]any, *apiError) {
 // listChildren serves GET /v1/blocks/{block_id}/children: the children not
 // in the trash, a page of them at a time.
 func (s *Server) listChildren(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("block_id")
-	if err != nil {
-		return nil, err
-	}
-	p, err := queryPaging(c.r)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typeBlock, id)
-	if err != nil {
-		return nil, err
-	}
-	var kids []*node
-	if n.typ != typeDatabase {
-		kids = w.liveKids(n)
-	}
-	return w.blockList(kids, p, c.version)
-}
-
-// blockList answers page p of blocks as a list.
-func (w *workspace) blockList(blocks []*node, p paging, version string) (map[string]any, *apiError) {
-	return listPage("block", blocks, nodeID, p, func(k *node) map[string]any { return w.renderBlock(k, version) })
+	var p paging
+	return s.onNode(c, typeBlock, queryPage(&p), func(o *op) (map[string]any, *apiError) {
+		var kids []*node
+		if o.n.typ != typeDatabase {
+			kids = o.w.liveKids(o.n)
+		}
+		return o.nodeList("block", kids, p, o.w.renderBlock)
+	})
 }
 
 // appendChildren serves PATCH /v1/blocks/{block_id}/children: the new
 // blocks go at the end, at position, or after the child named by after;
 // the answer lists them (the top level).
 func (s *Server) appendChildren(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("block_id")
-	if err != nil {
-		return nil, err
-	}
 	var body struct {
 		Children []any     `json:"children"`
 		After    *string   `json:"after"`
 		Position *position `json:"position"`
 	}
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typeBlock, id)
-	switch {
-	case err != nil:
-		return nil, err
-	case w.trashed(n):
-		return nil, validationError(msgArchived)
-	case n.typ == typeDatabase && len(body.Children) > 0:
-		return nil, validationError(fmt.Sprintf("Block %s is a database: its content is its data sources' pages.", n.id))
-	}
-	at, err := w.positionIndex(n, body.Position)
-	if err == nil && body.After != nil {
-		at, err = w.afterIndex(n, *body.After, "body.after")
-	}
-	if err != nil {
-		return nil, err
-	}
-	blocks, err := w.buildBlocks(n.id, body.Children, "body.children", 0)
-	if err != nil {
-		return nil, err
-	}
-	now := w.tick()
-	w.commitBlocks(n, blocks, at, now, bot.ID)
-	n.edited, n.editedBy = now, bot.ID
-	var top []*node
-	for _, b := range blocks {
-		if b.parent == n.id {
-			top = append(top, b)
+	return s.onNode(c, typeBlock, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		w, n := o.w, o.n
+		switch {
+		case w.trashed(n):
+			return nil, validationError(msgArchived)
+		case n.typ == typeDatabase && len(body.Children) > 0:
+			return nil, validationError(fmt.Sprintf("Block %s is a database: its content is its data sources' pages.", n.id))
 		}
-	}
-	return w.blockList(top, paging{size: maxAppend}, c.version)
+		at, err := w.positionIndex(n, body.Position)
+		if err == nil && body.After != nil {
+			at, err = w.afterIndex(n, *body.After, "body.after")
+		}
+		if err != nil {
+			return nil, err
+		}
+		blocks, err := w.buildBlocks(n.id, body.Children, "body.children", 0)
+		if err != nil {
+			return nil, err
+		}
+		now := w.tick()
+		w.commitBlocks(n, blocks, at, now, o.bot.ID)
+		n.edited, n.editedBy = now, o.bot.ID
+		var top []*node
+		for _, b := range blocks {
+			if b.parent == n.id {
+				top = append(top, b)
+			}
+		}
+		return o.nodeList("block", top, paging{size: maxAppend}, w.renderBlock)
+	})
 }

@@ -96,21 +96,11 @@ func (w *workspace) applyDatabase(n *node, body databaseBody) {
 	}
 }
 
-// getObject serves GET /v1/databases/{database_id} and
-// /v1/data_sources/{data_source_id}.
+// getObject serves GET /v1/blocks/{block_id}, /v1/databases/{database_id}
+// and /v1/data_sources/{data_source_id}.
 func (s *Server) getObject(typ objectType) objectHandler {
 	return func(c *call) (map[string]any, *apiError) {
-		id, err := c.pathID(string(typ) + "_id")
-		if err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		n, err := s.findLocked(c.token, typ, id)
-		if err != nil {
-			return nil, err
-		}
-		return s.wsLocked().renderLocked(n, c.version), nil
+		return s.onNode(c, typ, nil, func(o *op) (map[string]any, *apiError) { return o.render(), nil })
 	}
 }
 
@@ -287,51 +277,26 @@ type queryBody struct {
 // order, a page at a time.
 func (s *Server) query(typ objectType, listType string) objectHandler {
 	return func(c *call) (map[string]any, *apiError) {
-		id, err := c.pathID(string(typ) + "_id")
-		if err != nil {
-			return nil, err
-		}
 		var body queryBody
-		if err := decodeBody(c.r, &body); err != nil {
-			return nil, err
-		}
-		p, err := body.paging()
-		if err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		w := s.wsLocked()
-		n, err := s.findLocked(c.token, typ, id)
-		if err != nil {
-			return nil, err
-		}
-		sources := []*node{n}
-		if typ == typeDatabase {
-			sources = w.liveKids(n)
-		}
-		var rows []*node
-		for _, ds := range sources {
-			rows = append(rows, w.liveKids(ds)...)
-		}
-		return listPage(listType, rows, nodeID, p, func(r *node) map[string]any { return w.renderPage(r, c.version) })
+		var p paging
+		return s.onNode(c, typ, bodyPage(&body, &p), func(o *op) (map[string]any, *apiError) {
+			sources := []*node{o.n}
+			if typ == typeDatabase {
+				sources = o.w.liveKids(o.n)
+			}
+			var rows []*node
+			for _, ds := range sources {
+				rows = append(rows, o.w.liveKids(ds)...)
+			}
+			return o.nodeList(listType, rows, p, o.w.renderPage)
+		})
 	}
 }
 
 // listTemplates serves GET /v1/data_sources/{data_source_id}/templates. The
 // fake's data sources have no templates.
 func (s *Server) listTemplates(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("data_source_id")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := queryPaging(c.r); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.findLocked(c.token, typeDataSource, id); err != nil {
-		return nil, err
-	}
-	return map[string]any{"templates": []any{}, "has_more": false, "next_cursor": nil}, nil
+	return s.onNode(c, typeDataSource, queryPage(new(paging)), func(*op) (map[string]any, *apiError) {
+		return map[string]any{"templates": []any{}, "has_more": false, "next_cursor": nil}, nil
+	})
 }

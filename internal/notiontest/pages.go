@@ -2,7 +2,6 @@ package notiontest
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 )
@@ -140,26 +139,18 @@ func (w *workspace) pageContent(pageID string, body pageBody) ([]*node, *apiErro
 // getPage serves GET /v1/pages/{page_id}; filter_properties limits the
 // properties answered to the ids given.
 func (s *Server) getPage(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("page_id")
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, err := s.findLocked(c.token, typePage, id)
-	if err != nil {
-		return nil, err
-	}
-	o := s.wsLocked().renderPage(n, c.version)
-	if keep := c.r.URL.Query()["filter_properties"]; len(keep) > 0 {
-		props := o["properties"].(map[string]any)
-		for name, v := range props {
-			if p, _ := v.(map[string]any); !slices.Contains(keep, fmt.Sprint(p["id"])) {
-				delete(props, name)
+	return s.onNode(c, typePage, nil, func(o *op) (map[string]any, *apiError) {
+		page := o.render()
+		if keep := c.r.URL.Query()["filter_properties"]; len(keep) > 0 {
+			props := page["properties"].(map[string]any)
+			for name, v := range props {
+				if p, _ := v.(map[string]any); !slices.Contains(keep, fmt.Sprint(p["id"])) {
+					delete(props, name)
+				}
 			}
 		}
-	}
-	return o, nil
+		return page, nil
+	})
 }
 
 // pageUpdate is the body of PATCH /v1/pages/{page_id}.
@@ -303,30 +294,16 @@ var paginatedProperty = map[string]bool{"title": true, "rich_text": true, "peopl
 // one property item, or a paginated list of them for title, rich text,
 // people and relation properties. The property is named by id or name.
 func (s *Server) getPageProperty(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("page_id")
-	if err != nil {
-		return nil, err
-	}
-	p, err := queryPaging(c.r)
-	if err != nil {
-		return nil, err
-	}
-	want := c.r.PathValue("property_id")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, err := s.findLocked(c.token, typePage, id)
-	if err != nil {
-		return nil, err
-	}
-	for name, v := range s.wsLocked().pageProperties(n) {
-		prop, _ := v.(map[string]any)
-		if name != want && fmt.Sprint(prop["id"]) != want {
-			continue
+	var p paging
+	return s.onNode(c, typePage, queryPage(&p), func(o *op) (map[string]any, *apiError) {
+		want := c.r.PathValue("property_id")
+		for name, v := range o.w.pageProperties(o.n) {
+			if prop, _ := v.(map[string]any); name == want || fmt.Sprint(prop["id"]) == want {
+				return propertyItem(prop, p, o.w.origin+c.r.URL.Path)
+			}
 		}
-		self := s.wsLocked().origin + c.r.URL.Path
-		return propertyItem(prop, p, self)
-	}
-	return nil, &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf("Could not find property with ID: %s.", want)}
+		return nil, noSuch("property", want)
+	})
 }
 
 // propertyItem answers the property value prop as Notion's property item

@@ -19,7 +19,7 @@ func (s *Server) routes() *http.ServeMux {
 		"PATCH /v1/pages/{page_id}/markdown":               s.object(s.updatePageMarkdown),
 		"POST /v1/pages/{page_id}/move":                    s.object(s.movePage),
 		"GET /v1/pages/{page_id}/properties/{property_id}": s.object(s.getPageProperty),
-		"GET /v1/blocks/{block_id}":                        s.object(s.getBlock),
+		"GET /v1/blocks/{block_id}":                        s.object(s.getObject(typeBlock)),
 		"PATCH /v1/blocks/{block_id}":                      s.object(s.updateBlock),
 		"DELETE /v1/blocks/{block_id}":                     s.object(s.deleteBlock),
 		"GET /v1/blocks/{block_id}/children":               s.object(s.listChildren),
