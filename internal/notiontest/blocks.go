@@ -117,7 +117,7 @@ func blockType(req map[string]any) string {
 // level into parent's children from index at (-1: the end).
 func (w *workspace) commitBlocks(parent *node, blocks []*node, at int, now, by string) {
 	for _, n := range blocks {
-		n.created, n.edited, n.createdBy, n.editedBy = now, now, by, by
+		n.stampCreated(now, by)
 		if n.parent != parent.id {
 			w.nodes[n.id] = n
 			continue
@@ -133,46 +133,25 @@ func (w *workspace) commitBlocks(parent *node, blocks []*node, at int, now, by s
 // block's own type (merged into its content; for a page or database the
 // child_page or child_database title), and in_trash or archived.
 func (s *Server) updateBlock(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("block_id")
-	if err != nil {
-		return nil, err
-	}
 	var body map[string]any
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typeBlock, id)
-	if err != nil {
-		return nil, err
-	}
-	view := w.renderBlock(n, c.version)
-	typ := view["type"].(string)
-	inTrash, archived := boolField(body, "in_trash"), boolField(body, "archived")
-	for k, v := range body {
-		switch {
-		case k == "in_trash" || k == "archived" || k == typ:
-		case k == "type" && v == typ:
-		default:
-			return nil, validationError(fmt.Sprintf(
-				"body failed validation: body.%s should be not present, instead was `%v`.", k, v))
+	return s.onNode(c, typeBlock, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		typ := o.render()["type"].(string)
+		for k, v := range body {
+			switch {
+			case k == "in_trash" || k == "archived" || k == typ:
+			case k == "type" && v == typ:
+			default:
+				return nil, validationError(fmt.Sprintf(
+					"body failed validation: body.%s should be not present, instead was `%v`.", k, v))
+			}
 		}
-	}
-	trash := trashRequest(inTrash, archived)
-	if w.trashed(n) && (trash == nil || *trash) {
-		return nil, validationError(msgArchived)
-	}
-	if payload, ok := body[typ].(map[string]any); ok {
-		w.applyBlockPayload(n, payload)
-	}
-	if trash != nil {
-		n.inTrash = *trash
-	}
-	n.edited, n.editedBy = w.tick(), bot.ID
-	return w.renderBlock(n, c.version), nil
+		return o.patch(trashRequest(boolField(body, "in_trash"), boolField(body, "archived")), func() *apiError {
+			if payload, ok := body[typ].(map[string]any); ok {
+				o.w.applyBlockPayload(o.n, payload)
+			}
+			return nil
+		})
+	})
 }
 
 // applyBlockPayload merges an update payload into n.
@@ -207,24 +186,10 @@ func boolField(body map[string]any, key string) *bool {
 // deleteBlock serves DELETE /v1/blocks/{block_id}: the block (or page, or
 // database) moves to the trash and is answered.
 func (s *Server) deleteBlock(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("block_id")
-	if err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typeBlock, id)
-	if err != nil {
-		return nil, err
-	}
-	if w.trashed(n) {
-		return nil, validationError(msgArchived)
-	}
-	n.inTrash = true
-	n.edited, n.editedBy = w.tick(), bot.ID
-	return w.renderBlock(n, c.version), nil
+	trash := true
+	return s.onNode(c, typeBlock, nil, func(o *op) (map[string]any, *apiError) {
+		return o.patch(&trash, nil)
+	})
 }
 
 // listChildren serves GET /v1/blocks/{block_id}/children: the children not
@@ -270,7 +235,7 @@ func (s *Server) appendChildren(c *call) (map[string]any, *apiError) {
 		}
 		now := w.tick()
 		w.commitBlocks(n, blocks, at, now, o.bot.ID)
-		n.edited, n.editedBy = now, o.bot.ID
+		n.stampEdited(now, o.bot.ID)
 		var top []*node
 		for _, b := range blocks {
 			if b.parent == n.id {

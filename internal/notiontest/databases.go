@@ -82,18 +82,10 @@ func (w *workspace) applyDatabase(n *node, body databaseBody) {
 	if body.Description != nil {
 		n.descr = normalizeItems(body.Description)
 	}
-	if body.IsInline != nil {
-		n.inline = *body.IsInline
-	}
-	if body.IsLocked != nil {
-		n.locked = *body.IsLocked
-	}
-	if body.Icon != nil {
-		n.icon = *body.Icon
-	}
-	if body.Cover != nil {
-		n.cover = *body.Cover
-	}
+	setGiven(&n.inline, body.IsInline)
+	setGiven(&n.locked, body.IsLocked)
+	setGiven(&n.icon, body.Icon)
+	setGiven(&n.cover, body.Cover)
 }
 
 // getObject serves GET /v1/blocks/{block_id}, /v1/databases/{database_id}
@@ -108,63 +100,48 @@ func (s *Server) getObject(typ objectType) objectHandler {
 // description, inline, lock, icon, cover, trash, a new parent page, and
 // (before 2025-09-03) the properties of its data source.
 func (s *Server) updateDatabase(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("database_id")
-	if err != nil {
-		return nil, err
-	}
 	var body databaseBody
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typeDatabase, id)
-	if err != nil {
-		return nil, err
-	}
-	trash := trashRequest(body.InTrash, body.Archived)
-	if w.trashed(n) && (trash == nil || *trash) {
-		return nil, validationError(msgArchived)
-	}
-	if sources := w.liveKids(n); body.Properties != nil && len(sources) > 0 {
-		schema, err := buildSchema(sources[0].props, body.Properties)
-		if err != nil {
-			return nil, err
-		}
-		sources[0].props = schema
-	}
-	if body.Parent != nil {
-		if err := s.reparentLocked(c.token, n, body.Parent); err != nil {
-			return nil, err
-		}
-	}
-	w.applyDatabase(n, body)
-	if trash != nil {
-		n.inTrash = *trash
-	}
-	n.edited, n.editedBy = w.tick(), bot.ID
-	return w.renderDatabase(n, c.version), nil
+	return s.onNode(c, typeDatabase, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		return o.patch(trashRequest(body.InTrash, body.Archived), func() *apiError {
+			if sources := o.w.liveKids(o.n); body.Properties != nil && len(sources) > 0 {
+				if err := setSchema(sources[0], body.Properties); err != nil {
+					return err
+				}
+			}
+			if err := o.reparent(body.Parent); err != nil {
+				return err
+			}
+			o.w.applyDatabase(o.n, body)
+			return nil
+		})
+	})
 }
 
-// reparentLocked moves n (a database or data source) under the parent p
-// names.
-func (s *Server) reparentLocked(token string, n *node, p *parentRef) *apiError {
-	w := s.wsLocked()
-	target, err := s.resolveParentLocked(token, p, "body.parent")
+// setSchema changes the schema of the data source ds as a request's
+// properties say (null removes one).
+func setSchema(ds *node, properties map[string]any) *apiError {
+	schema, err := buildSchema(ds.props, properties)
+	if err == nil {
+		ds.props = schema
+	}
+	return err
+}
+
+// reparent moves o's object (a database or data source) under the parent p
+// names; nil: it stays where it is.
+func (o *op) reparent(p *parentRef) *apiError {
+	if p == nil {
+		return nil
+	}
+	n := o.n
+	target, err := o.s.resolveParentLocked(o.token, p, "body.parent")
 	switch {
 	case err != nil:
 		return err
-	case !canParent(n.typ, target) || target != nil && w.isAncestor(n.id, target):
+	case !canParent(n.typ, target) || target != nil && o.w.isAncestor(n.id, target):
 		return validationError(fmt.Sprintf("body failed validation: body.parent is not a valid parent of a %s.", n.typ))
 	}
-	w.detachLocked(n)
-	n.parent = ""
-	if target != nil {
-		n.parent = target.id
-	}
-	w.insertLocked(n, -1)
+	o.w.moveLocked(n, target)
 	return nil
 }
 
@@ -219,49 +196,25 @@ func (s *Server) createDataSource(c *call) (map[string]any, *apiError) {
 // updateDataSource serves PATCH /v1/data_sources/{data_source_id}: title,
 // icon, properties (null removes one), trash and a new parent database.
 func (s *Server) updateDataSource(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("data_source_id")
-	if err != nil {
-		return nil, err
-	}
 	var body dataSourceBody
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typeDataSource, id)
-	if err != nil {
-		return nil, err
-	}
-	trash := trashRequest(body.InTrash, body.Archived)
-	if w.trashed(n) && (trash == nil || *trash) {
-		return nil, validationError(msgArchived)
-	}
-	if body.Properties != nil {
-		schema, err := buildSchema(n.props, body.Properties)
-		if err != nil {
-			return nil, err
-		}
-		n.props = schema
-	}
-	if body.Parent != nil {
-		if err := s.reparentLocked(c.token, n, body.Parent); err != nil {
-			return nil, err
-		}
-	}
-	if body.Title != nil {
-		n.title = normalizeItems(body.Title)
-	}
-	if body.Icon != nil {
-		n.icon = *body.Icon
-	}
-	if trash != nil {
-		n.inTrash = *trash
-	}
-	n.edited, n.editedBy = w.tick(), bot.ID
-	return w.renderDataSource(n, c.version), nil
+	return s.onNode(c, typeDataSource, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		return o.patch(trashRequest(body.InTrash, body.Archived), func() *apiError {
+			n := o.n
+			if body.Properties != nil {
+				if err := setSchema(n, body.Properties); err != nil {
+					return err
+				}
+			}
+			if err := o.reparent(body.Parent); err != nil {
+				return err
+			}
+			if body.Title != nil {
+				n.title = normalizeItems(body.Title)
+			}
+			setGiven(&n.icon, body.Icon)
+			return nil
+		})
+	})
 }
 
 // queryBody is the body of a query: filter and sorts are accepted but not

@@ -155,7 +155,7 @@ func (w *workspace) replaceMarkdown(n *node, md string, allowDeleting bool, now,
 	for _, it := range items {
 		switch {
 		case it.block != nil:
-			it.block.created, it.block.edited, it.block.createdBy, it.block.editedBy = now, now, by, by
+			it.block.stampCreated(now, by)
 			w.nodes[it.block.id] = it.block
 			kids = append(kids, it.block.id)
 		case slices.Contains(n.kids, it.ref) && !slices.Contains(kids, it.ref):

@@ -64,6 +64,16 @@ func (w *workspace) rowParent(p *node) (*node, *apiError) {
 	return sources[0], nil
 }
 
+// pageParent returns the node p names as a page's parent, as
+// resolveParentLocked does; a database stands for its data source.
+func (o *op) pageParent(p *parentRef) (*node, *apiError) {
+	parent, err := o.s.resolveParentLocked(o.token, p, "body.parent")
+	if err != nil {
+		return nil, err
+	}
+	return o.w.rowParent(parent)
+}
+
 // pageBody is the body of POST /v1/pages.
 type pageBody struct {
 	Parent     *parentRef     `json:"parent"`
@@ -164,61 +174,28 @@ type pageUpdate struct {
 	EraseContent bool           `json:"erase_content"`
 }
 
-// trashRequest returns the trash state a body asks for, if any: in_trash,
-// or the deprecated archived.
-func trashRequest(inTrash, archived *bool) *bool {
-	if inTrash != nil {
-		return inTrash
-	}
-	return archived
-}
-
 // updatePage serves PATCH /v1/pages/{page_id}: properties, icon, cover,
 // lock, erasing the content and moving to or from the trash. A page in the
 // trash can only be restored.
 func (s *Server) updatePage(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("page_id")
-	if err != nil {
-		return nil, err
-	}
 	var body pageUpdate
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typePage, id)
-	if err != nil {
-		return nil, err
-	}
-	trash := trashRequest(body.InTrash, body.Archived)
-	if w.trashed(n) && (trash == nil || *trash) {
-		return nil, validationError(msgArchived)
-	}
-	props, err := w.buildProps(w.nodes[n.parent], n.props, body.Properties)
-	if err != nil {
-		return nil, err
-	}
-	n.props = props
-	if body.Icon != nil {
-		n.icon = *body.Icon
-	}
-	if body.Cover != nil {
-		n.cover = *body.Cover
-	}
-	if body.IsLocked != nil {
-		n.locked = *body.IsLocked
-	}
-	if body.EraseContent {
-		w.trashKids(n)
-	}
-	if trash != nil {
-		n.inTrash = *trash
-	}
-	n.edited, n.editedBy = w.tick(), bot.ID
-	return w.renderPage(n, c.version), nil
+	return s.onNode(c, typePage, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		return o.patch(trashRequest(body.InTrash, body.Archived), func() *apiError {
+			w, n := o.w, o.n
+			props, err := w.buildProps(w.nodes[n.parent], n.props, body.Properties)
+			if err != nil {
+				return err
+			}
+			n.props = props
+			setGiven(&n.icon, body.Icon)
+			setGiven(&n.cover, body.Cover)
+			setGiven(&n.locked, body.IsLocked)
+			if body.EraseContent {
+				w.trashKids(n)
+			}
+			return nil
+		})
+	})
 }
 
 // trashKids moves every child of n to the trash.
@@ -232,46 +209,28 @@ func (w *workspace) trashKids(n *node) {
 // of a page or into a data source, with its subtree; a row that leaves its
 // data source keeps only its title.
 func (s *Server) movePage(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("page_id")
-	if err != nil {
-		return nil, err
-	}
 	var body struct {
 		Parent *parentRef `json:"parent"`
 	}
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typePage, id)
-	if err != nil {
-		return nil, err
-	}
-	if body.Parent != nil && (body.Parent.Type == "workspace" || body.Parent.Workspace != nil) {
-		return nil, validationError("body failed validation: body.parent should be a page_id or data_source_id parent.")
-	}
-	target, err := s.resolveParentLocked(c.token, body.Parent, "body.parent")
-	if err == nil {
-		target, err = w.rowParent(target)
-	}
-	switch {
-	case err != nil:
-		return nil, err
-	case w.trashed(n) || w.trashed(target):
-		return nil, validationError(msgArchived)
-	case target.typ != typePage && target.typ != typeDataSource || w.isAncestor(n.id, target):
-		return nil, validationError("body failed validation: body.parent must be a page or data source outside the page being moved.")
-	}
-	title := w.pageTitle(n)
-	w.detachLocked(n)
-	n.parent = target.id
-	n.props = map[string]any{w.titleName(target): titleValue(title)}
-	w.insertLocked(n, -1)
-	n.edited, n.editedBy = w.tick(), bot.ID
-	return w.renderPage(n, c.version), nil
+	return s.onNode(c, typePage, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		w, n := o.w, o.n
+		if body.Parent != nil && (body.Parent.Type == "workspace" || body.Parent.Workspace != nil) {
+			return nil, validationError("body failed validation: body.parent should be a page_id or data_source_id parent.")
+		}
+		target, err := o.pageParent(body.Parent)
+		switch {
+		case err != nil:
+			return nil, err
+		case w.trashed(n) || w.trashed(target):
+			return nil, validationError(msgArchived)
+		case target.typ != typePage && target.typ != typeDataSource || w.isAncestor(n.id, target):
+			return nil, validationError("body failed validation: body.parent must be a page or data source outside the page being moved.")
+		}
+		n.props = map[string]any{w.titleName(target): titleValue(w.pageTitle(n))}
+		w.moveLocked(n, target)
+		n.stampEdited(w.tick(), o.bot.ID)
+		return o.render(), nil
+	})
 }
 
 // titleName returns the name of the title property of pages under parent:

@@ -142,6 +142,22 @@ func (w *workspace) detachLocked(n *node) {
 	}
 }
 
+// moveLocked moves n to the end of parent's children (nil: the top of the
+// workspace).
+func (w *workspace) moveLocked(n, parent *node) {
+	w.detachLocked(n)
+	n.parent = idOf(parent)
+	w.insertLocked(n, -1)
+}
+
+// idOf returns n's id; "" (the workspace) for nil.
+func idOf(n *node) string {
+	if n == nil {
+		return ""
+	}
+	return n.id
+}
+
 // insertAt returns list with id inserted at index at (-1 or out of range:
 // appended). It never changes list's backing array.
 func insertAt(list []string, id string, at int) []string {
