@@ -124,44 +124,44 @@ func (s *Server) listComments(c *call) (map[string]any, *apiError) {
 // block (parent), or a reply in a discussion (discussion_id).
 func (s *Server) createComment(c *call) (map[string]any, *apiError) {
 	var body commentBody
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	text, err := body.text()
-	if err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	var parent, discussion string
-	switch {
-	case body.DiscussionID != nil:
+	return s.locked(c, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		text, err := body.text()
+		if err != nil {
+			return nil, err
+		}
+		parent, discussion, err := o.commentThread(body)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.commentTarget(c.token, parent); err != nil {
+			return nil, err
+		}
+		cm := o.w.addComment(parent, discussion, text, o.w.tick(), o.bot.ID, cmp.Or(o.bot.Name, "Integration"))
+		return o.w.renderComment(cm), nil
+	})
+}
+
+// commentThread returns where a new comment goes: the page or block of the
+// discussion body names, or a new discussion on the parent it names.
+func (o *op) commentThread(body commentBody) (parent, discussion string, err *apiError) {
+	if body.DiscussionID != nil {
 		did, err := bodyID("body.discussion_id", *body.DiscussionID)
 		if err != nil {
-			return nil, err
+			return "", "", err
 		}
-		parent = w.discussionParent(did)
-		if parent == "" {
-			return nil, &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf(msgNotFoundTemplate, "discussion", did)}
+		if parent = o.w.discussionParent(did); parent == "" {
+			return "", "", notFoundError("discussion", did)
 		}
-		discussion = did
-	default:
-		n, err := s.resolveParentLocked(c.token, body.Parent, "body.parent")
-		if err == nil && (n == nil || n.typ != typePage && n.typ != typeBlock) {
-			err = validationError("body failed validation: body.parent should be a page_id or block_id parent.")
-		}
-		if err != nil {
-			return nil, err
-		}
-		parent, discussion = n.id, newUUID()
+		return parent, did, nil
 	}
-	if _, err := s.commentTarget(c.token, parent); err != nil {
-		return nil, err
+	n, err := o.parent(body.Parent)
+	if err == nil && (n == nil || n.typ != typePage && n.typ != typeBlock) {
+		err = validationError("body failed validation: body.parent should be a page_id or block_id parent.")
 	}
-	cm := w.addComment(parent, discussion, text, w.tick(), bot.ID, cmp.Or(bot.Name, "Integration"))
-	return w.renderComment(cm), nil
+	if err != nil {
+		return "", "", err
+	}
+	return n.id, newUUID(), nil
 }
 
 // sortComments sorts comments oldest first.

@@ -27,51 +27,38 @@ type databaseBody struct {
 // the top of the workspace, shared with the token) with one data source.
 func (s *Server) createDatabase(c *call) (map[string]any, *apiError) {
 	var body databaseBody
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	props := body.Properties
-	if body.InitialDataSource != nil {
-		props = body.InitialDataSource.Properties
+	return s.locked(c, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		schema, err := buildSchema(nil, body.initialSchema())
+		if err != nil {
+			return nil, err
+		}
+		parent, err := o.newParent(typeDatabase, body.Parent)
+		if err != nil {
+			return nil, err
+		}
+		now := o.w.tick()
+		db := newNode(typeDatabase, newUUID(), "", "", "")
+		ds := newNode(typeDataSource, newUUID(), "", "", "")
+		db.title, ds.title, ds.props = normalizeItems(body.Title), normalizeItems(body.Title), schema
+		o.w.applyDatabase(db, body)
+		o.add(db, parent, -1, now)
+		o.add(ds, db, -1, now)
+		return o.w.renderDatabase(db, c.version), nil
+	})
+}
+
+// initialSchema returns the schema request of a new database's data
+// source: initial_data_source's properties, the older properties, or a
+// title property "Name".
+func (b databaseBody) initialSchema() map[string]any {
+	props := b.Properties
+	if b.InitialDataSource != nil {
+		props = b.InitialDataSource.Properties
 	}
 	if props == nil {
 		props = map[string]any{"Name": map[string]any{"title": map[string]any{}}}
 	}
-	schema, err := buildSchema(nil, props)
-	if err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	parent, err := s.resolveParentLocked(c.token, body.Parent, "body.parent")
-	switch {
-	case err != nil:
-		return nil, err
-	case !canParent(typeDatabase, parent):
-		return nil, validationError("body failed validation: body.parent should be a page_id or workspace parent.")
-	case parent != nil && w.trashed(parent):
-		return nil, validationError(msgArchived)
-	}
-	now := w.tick()
-	db := newNode(typeDatabase, newUUID(), "", "", "")
-	ds := newNode(typeDataSource, newUUID(), db.id, "", "")
-	if parent != nil {
-		db.parent = parent.id
-	}
-	for _, n := range []*node{db, ds} {
-		n.created, n.edited, n.createdBy, n.editedBy = now, now, bot.ID, bot.ID
-		n.title = normalizeItems(body.Title)
-	}
-	ds.props = schema
-	w.applyDatabase(db, body)
-	w.insertLocked(db, -1)
-	w.insertLocked(ds, -1)
-	if parent == nil {
-		s.grantLocked(c.token).shared[db.id] = struct{}{}
-	}
-	return w.renderDatabase(db, c.version), nil
+	return props
 }
 
 // applyDatabase sets the fields of body that a create and an update share.
@@ -134,7 +121,7 @@ func (o *op) reparent(p *parentRef) *apiError {
 		return nil
 	}
 	n := o.n
-	target, err := o.s.resolveParentLocked(o.token, p, "body.parent")
+	target, err := o.parent(p)
 	switch {
 	case err != nil:
 		return err
@@ -159,38 +146,24 @@ type dataSourceBody struct {
 // database.
 func (s *Server) createDataSource(c *call) (map[string]any, *apiError) {
 	var body dataSourceBody
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	if body.Properties == nil {
-		return nil, missingField("body.properties")
-	}
-	schema, err := buildSchema(nil, body.Properties)
-	if err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	db, err := s.resolveParentLocked(c.token, body.Parent, "body.parent")
-	switch {
-	case err != nil:
-		return nil, err
-	case db == nil || db.typ != typeDatabase:
-		return nil, validationError("body failed validation: body.parent should be a database_id parent.")
-	case w.trashed(db):
-		return nil, validationError(msgArchived)
-	}
-	now := w.tick()
-	ds := newNode(typeDataSource, newUUID(), db.id, "", "")
-	ds.created, ds.edited, ds.createdBy, ds.editedBy = now, now, bot.ID, bot.ID
-	ds.title, ds.props = normalizeItems(body.Title), schema
-	if body.Icon != nil {
-		ds.icon = *body.Icon
-	}
-	w.insertLocked(ds, -1)
-	return w.renderDataSource(ds, c.version), nil
+	return s.locked(c, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		if body.Properties == nil {
+			return nil, missingField("body.properties")
+		}
+		schema, err := buildSchema(nil, body.Properties)
+		if err != nil {
+			return nil, err
+		}
+		db, err := o.newParent(typeDataSource, body.Parent)
+		if err != nil {
+			return nil, err
+		}
+		ds := newNode(typeDataSource, newUUID(), "", "", "")
+		ds.title, ds.props = normalizeItems(body.Title), schema
+		setGiven(&ds.icon, body.Icon)
+		o.add(ds, db, -1, o.w.tick())
+		return o.w.renderDataSource(ds, c.version), nil
+	})
 }
 
 // updateDataSource serves PATCH /v1/data_sources/{data_source_id}: title,

@@ -6,74 +6,6 @@ import (
 	"strconv"
 )
 
-// parentRef is a parent named in a request body: exactly one of its ids,
-// or the workspace.
-type parentRef struct {
-	Type         string  `json:"type"`
-	PageID       *string `json:"page_id"`
-	DatabaseID   *string `json:"database_id"`
-	DataSourceID *string `json:"data_source_id"`
-	BlockID      *string `json:"block_id"`
-	Workspace    *bool   `json:"workspace"`
-}
-
-// resolveParentLocked returns the node p names (nil for the workspace)
-// when token may see it. field names p in errors ("body.parent").
-func (s *Server) resolveParentLocked(token string, p *parentRef, field string) (*node, *apiError) {
-	if p == nil {
-		return nil, missingField(field)
-	}
-	refs := []struct {
-		key string
-		typ objectType
-		raw *string
-	}{
-		{"page_id", typePage, p.PageID},
-		{"database_id", typeDatabase, p.DatabaseID},
-		{"data_source_id", typeDataSource, p.DataSourceID},
-		{"block_id", typeBlock, p.BlockID},
-	}
-	for _, ref := range refs {
-		if ref.raw == nil {
-			continue
-		}
-		id, err := bodyID(field+"."+ref.key, *ref.raw)
-		if err != nil {
-			return nil, err
-		}
-		return s.findLocked(token, ref.typ, id)
-	}
-	if p.Type == "workspace" || p.Workspace != nil && *p.Workspace {
-		return nil, nil
-	}
-	return nil, validationError(fmt.Sprintf(
-		"body failed validation: %s should define page_id, database_id, data_source_id, block_id or workspace.", field))
-}
-
-// rowParent maps a database named as a page's parent to its data source,
-// as Notion does for a database with a single data source.
-func (w *workspace) rowParent(p *node) (*node, *apiError) {
-	if p == nil || p.typ != typeDatabase {
-		return p, nil
-	}
-	sources := w.liveKids(p)
-	if len(sources) != 1 {
-		return nil, validationError(fmt.Sprintf(
-			"Database %s has %d data sources: name the parent by data_source_id.", p.id, len(sources)))
-	}
-	return sources[0], nil
-}
-
-// pageParent returns the node p names as a page's parent, as
-// resolveParentLocked does; a database stands for its data source.
-func (o *op) pageParent(p *parentRef) (*node, *apiError) {
-	parent, err := o.s.resolveParentLocked(o.token, p, "body.parent")
-	if err != nil {
-		return nil, err
-	}
-	return o.w.rowParent(parent)
-}
-
 // pageBody is the body of POST /v1/pages.
 type pageBody struct {
 	Parent     *parentRef     `json:"parent"`
@@ -91,50 +23,30 @@ type pageBody struct {
 // pages an integration creates are.
 func (s *Server) createPage(c *call) (map[string]any, *apiError) {
 	var body pageBody
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	parent, err := s.resolveParentLocked(c.token, body.Parent, "body.parent")
-	if err == nil {
-		parent, err = w.rowParent(parent)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !canParent(typePage, parent) {
-		return nil, validationError("body failed validation: body.parent should be a page, data source or workspace.")
-	}
-	if parent != nil && w.trashed(parent) {
-		return nil, validationError(msgArchived)
-	}
-	n := newNode(typePage, newUUID(), "", "", "")
-	if parent != nil {
-		n.parent = parent.id
-	}
-	if n.props, err = w.buildProps(parent, nil, body.Properties); err != nil {
-		return nil, err
-	}
-	at, err := w.positionIndex(parent, body.Position)
-	if err != nil {
-		return nil, err
-	}
-	blocks, err := w.pageContent(n.id, body)
-	if err != nil {
-		return nil, err
-	}
-	now := w.tick()
-	n.created, n.edited, n.createdBy, n.editedBy = now, now, bot.ID, bot.ID
-	n.icon, n.cover = body.Icon, body.Cover
-	w.insertLocked(n, at)
-	w.commitBlocks(n, blocks, -1, now, bot.ID)
-	if parent == nil {
-		s.grantLocked(c.token).shared[n.id] = struct{}{}
-	}
-	return w.renderPage(n, c.version), nil
+	return s.locked(c, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		w := o.w
+		parent, err := o.newParent(typePage, body.Parent)
+		if err != nil {
+			return nil, err
+		}
+		n := newNode(typePage, newUUID(), "", "", "")
+		if n.props, err = w.buildProps(parent, nil, body.Properties); err != nil {
+			return nil, err
+		}
+		at, err := w.positionIndex(parent, body.Position)
+		if err != nil {
+			return nil, err
+		}
+		blocks, err := w.pageContent(n.id, body)
+		if err != nil {
+			return nil, err
+		}
+		now := w.tick()
+		n.icon, n.cover = body.Icon, body.Cover
+		o.add(n, parent, at, now)
+		w.commitBlocks(n, blocks, -1, now, o.bot.ID)
+		return w.renderPage(n, c.version), nil
+	})
 }
 
 // pageContent builds the blocks a new page starts with, from children (or
