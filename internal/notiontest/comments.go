@@ -80,9 +80,10 @@ func (w *workspace) renderComment(c *comment) map[string]any {
 	}
 }
 
-// commentTarget returns the page or block a comment may be on.
-func (s *Server) commentTarget(token, id string) (*node, *apiError) {
-	n, err := s.findLocked(token, typeBlock, id)
+// commentTarget returns the page or block id, which a comment may be on,
+// when the caller may see it.
+func (o *op) commentTarget(id string) (*node, *apiError) {
+	n, err := o.s.findLocked(o.token, typeBlock, id)
 	if err == nil && n.typ == typeDatabase {
 		return nil, validationError(fmt.Sprintf("Block %s is a database: comment on a page or block.", id))
 	}
@@ -100,24 +101,20 @@ func (s *Server) listComments(c *call) (map[string]any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := queryPaging(c.r)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	if _, err := s.commentTarget(c.token, id); err != nil {
-		return nil, err
-	}
-	on := make([]*comment, 0)
-	for _, cm := range w.comments {
-		if cm.parent == id && !cm.deleted {
-			on = append(on, cm)
+	var p paging
+	return s.locked(c, queryPage(&p), func(o *op) (map[string]any, *apiError) {
+		if _, err := o.commentTarget(id); err != nil {
+			return nil, err
 		}
-	}
-	sortComments(on)
-	return listPage("comment", on, func(cm *comment) string { return cm.id }, p, w.renderComment)
+		on := make([]*comment, 0)
+		for _, cm := range o.w.comments {
+			if cm.parent == id && !cm.deleted {
+				on = append(on, cm)
+			}
+		}
+		sortComments(on)
+		return listPage("comment", on, func(cm *comment) string { return cm.id }, p, o.w.renderComment)
+	})
 }
 
 // createComment serves POST /v1/comments: a new discussion on a page or
@@ -133,7 +130,7 @@ func (s *Server) createComment(c *call) (map[string]any, *apiError) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := s.commentTarget(c.token, parent); err != nil {
+		if _, err := o.commentTarget(parent); err != nil {
 			return nil, err
 		}
 		cm := o.w.addComment(parent, discussion, text, o.w.tick(), o.bot.ID, cmp.Or(o.bot.Name, "Integration"))
@@ -182,35 +179,34 @@ func (w *workspace) discussionParent(discussion string) string {
 // commentByID serves GET, PATCH and DELETE /v1/comments/{comment_id}: the
 // comment, its new text, or its deletion.
 func (s *Server) commentByID(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("comment_id")
-	if err != nil {
-		return nil, err
-	}
 	var body commentBody
+	var read reader
 	if c.r.Method == http.MethodPatch {
-		if err := decodeBody(c.r, &body); err != nil {
-			return nil, err
-		}
+		read = jsonBody(&body)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	cm := w.comments[id]
+	return onPath(s, c, "comment_id", read, (*op).comment, func(o *op, cm *comment) (map[string]any, *apiError) {
+		switch c.r.Method {
+		case http.MethodPatch:
+			text, err := body.text()
+			if err != nil {
+				return nil, err
+			}
+			cm.text, cm.edited = text, o.w.tick()
+		case http.MethodDelete:
+			cm.deleted = true
+		}
+		return o.w.renderComment(cm), nil
+	})
+}
+
+// comment returns the comment id when the caller may see what it is on.
+func (o *op) comment(id string) (*comment, *apiError) {
+	cm := o.w.comments[id]
 	if cm == nil || cm.deleted {
-		return nil, &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf(msgNotFoundTemplate, "comment", id)}
+		return nil, notFoundError("comment", id)
 	}
-	if _, err := s.commentTarget(c.token, cm.parent); err != nil {
-		return nil, &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf(msgNotFoundTemplate, "comment", id)}
+	if _, err := o.commentTarget(cm.parent); err != nil {
+		return nil, notFoundError("comment", id)
 	}
-	switch c.r.Method {
-	case http.MethodPatch:
-		text, err := body.text()
-		if err != nil {
-			return nil, err
-		}
-		cm.text, cm.edited = text, w.tick()
-	case http.MethodDelete:
-		cm.deleted = true
-	}
-	return w.renderComment(cm), nil
+	return cm, nil
 }
