@@ -94,7 +94,7 @@ func bodyID(field, raw string) (string, *apiError) {
 type op struct {
 	*call
 	s   *Server
-	w   *workspace
+	ws  *workspace
 	bot Bot
 	n   *node      // the object the path names; nil on other endpoints
 	typ objectType // the type the endpoint serves n as
@@ -141,7 +141,7 @@ func (s *Server) locked(c *call, read reader, serve func(o *op) (map[string]any,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return serve(&op{call: c, s: s, w: s.wsLocked(), bot: s.botLocked(c.token)})
+	return serve(&op{call: c, s: s, ws: s.wsLocked(), bot: s.botLocked(c.token)})
 }
 
 // onPath serves c, a call on the object whose id the path parameter param
@@ -179,9 +179,9 @@ func (s *Server) onNode(c *call, typ objectType, read reader, serve func(o *op) 
 // child_database block), elsewhere as itself.
 func (o *op) render() map[string]any {
 	if o.typ == typeBlock {
-		return o.w.renderBlock(o.n, o.version)
+		return o.ws.renderBlock(o.n, o.version)
 	}
-	return o.w.renderLocked(o.n, o.version)
+	return o.ws.renderLocked(o.n, o.version)
 }
 
 // nodeList answers page p of nodes as a list of listType, each as render

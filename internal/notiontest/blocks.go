@@ -147,7 +147,7 @@ func (s *Server) updateBlock(c *call) (map[string]any, *apiError) {
 		}
 		return o.patch(trashRequest(boolField(body, "in_trash"), boolField(body, "archived")), func() *apiError {
 			if payload, ok := body[typ].(map[string]any); ok {
-				o.w.applyBlockPayload(o.n, payload)
+				o.ws.applyBlockPayload(o.n, payload)
 			}
 			return nil
 		})
@@ -199,9 +199,9 @@ func (s *Server) listChildren(c *call) (map[string]any, *apiError) {
 	return s.onNode(c, typeBlock, queryPage(&p), func(o *op) (map[string]any, *apiError) {
 		var kids []*node
 		if o.n.typ != typeDatabase {
-			kids = o.w.liveKids(o.n)
+			kids = o.ws.liveKids(o.n)
 		}
-		return o.nodeList("block", kids, p, o.w.renderBlock)
+		return o.nodeList("block", kids, p, o.ws.renderBlock)
 	})
 }
 
@@ -215,7 +215,7 @@ func (s *Server) appendChildren(c *call) (map[string]any, *apiError) {
 		Position *position `json:"position"`
 	}
 	return s.onNode(c, typeBlock, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
-		w, n := o.w, o.n
+		w, n := o.ws, o.n
 		switch {
 		case w.trashed(n):
 			return nil, validationError(msgArchived)

@@ -107,13 +107,13 @@ func (s *Server) listComments(c *call) (map[string]any, *apiError) {
 			return nil, err
 		}
 		on := make([]*comment, 0)
-		for _, cm := range o.w.comments {
+		for _, cm := range o.ws.comments {
 			if cm.parent == id && !cm.deleted {
 				on = append(on, cm)
 			}
 		}
 		sortComments(on)
-		return listPage("comment", on, func(cm *comment) string { return cm.id }, p, o.w.renderComment)
+		return listPage("comment", on, func(cm *comment) string { return cm.id }, p, o.ws.renderComment)
 	})
 }
 
@@ -133,8 +133,8 @@ func (s *Server) createComment(c *call) (map[string]any, *apiError) {
 		if _, err := o.commentTarget(parent); err != nil {
 			return nil, err
 		}
-		cm := o.w.addComment(parent, discussion, text, o.w.tick(), o.bot.ID, cmp.Or(o.bot.Name, "Integration"))
-		return o.w.renderComment(cm), nil
+		cm := o.ws.addComment(parent, discussion, text, o.ws.tick(), o.bot.ID, cmp.Or(o.bot.Name, "Integration"))
+		return o.ws.renderComment(cm), nil
 	})
 }
 
@@ -146,7 +146,7 @@ func (o *op) commentThread(body commentBody) (parent, discussion string, err *ap
 		if err != nil {
 			return "", "", err
 		}
-		if parent = o.w.discussionParent(did); parent == "" {
+		if parent = o.ws.discussionParent(did); parent == "" {
 			return "", "", notFoundError("discussion", did)
 		}
 		return parent, did, nil
@@ -191,17 +191,17 @@ func (s *Server) commentByID(c *call) (map[string]any, *apiError) {
 			if err != nil {
 				return nil, err
 			}
-			cm.text, cm.edited = text, o.w.tick()
+			cm.text, cm.edited = text, o.ws.tick()
 		case http.MethodDelete:
 			cm.deleted = true
 		}
-		return o.w.renderComment(cm), nil
+		return o.ws.renderComment(cm), nil
 	})
 }
 
 // comment returns the comment id when the caller may see what it is on.
 func (o *op) comment(id string) (*comment, *apiError) {
-	cm := o.w.comments[id]
+	cm := o.ws.comments[id]
 	if cm == nil || cm.deleted {
 		return nil, notFoundError("comment", id)
 	}

@@ -36,14 +36,14 @@ func (s *Server) createDatabase(c *call) (map[string]any, *apiError) {
 		if err != nil {
 			return nil, err
 		}
-		now := o.w.tick()
+		now := o.ws.tick()
 		db := newNode(typeDatabase, newUUID(), "", "", "")
 		ds := newNode(typeDataSource, newUUID(), "", "", "")
 		db.title, ds.title, ds.props = normalizeItems(body.Title), normalizeItems(body.Title), schema
-		o.w.applyDatabase(db, body)
+		o.ws.applyDatabase(db, body)
 		o.add(db, parent, -1, now)
 		o.add(ds, db, -1, now)
-		return o.w.renderDatabase(db, c.version), nil
+		return o.ws.renderDatabase(db, c.version), nil
 	})
 }
 
@@ -90,7 +90,7 @@ func (s *Server) updateDatabase(c *call) (map[string]any, *apiError) {
 	var body databaseBody
 	return s.onNode(c, typeDatabase, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
 		return o.patch(trashRequest(body.InTrash, body.Archived), func() *apiError {
-			if sources := o.w.liveKids(o.n); body.Properties != nil && len(sources) > 0 {
+			if sources := o.ws.liveKids(o.n); body.Properties != nil && len(sources) > 0 {
 				if err := setSchema(sources[0], body.Properties); err != nil {
 					return err
 				}
@@ -98,7 +98,7 @@ func (s *Server) updateDatabase(c *call) (map[string]any, *apiError) {
 			if err := o.reparent(body.Parent); err != nil {
 				return err
 			}
-			o.w.applyDatabase(o.n, body)
+			o.ws.applyDatabase(o.n, body)
 			return nil
 		})
 	})
@@ -125,10 +125,10 @@ func (o *op) reparent(p *parentRef) *apiError {
 	switch {
 	case err != nil:
 		return err
-	case !canParent(n.typ, target) || target != nil && o.w.isAncestor(n.id, target):
+	case !canParent(n.typ, target) || target != nil && o.ws.isAncestor(n.id, target):
 		return validationError(fmt.Sprintf("body failed validation: body.parent is not a valid parent of a %s.", n.typ))
 	}
-	o.w.moveLocked(n, target)
+	o.ws.moveLocked(n, target)
 	return nil
 }
 
@@ -161,8 +161,8 @@ func (s *Server) createDataSource(c *call) (map[string]any, *apiError) {
 		ds := newNode(typeDataSource, newUUID(), "", "", "")
 		ds.title, ds.props = normalizeItems(body.Title), schema
 		setGiven(&ds.icon, body.Icon)
-		o.add(ds, db, -1, o.w.tick())
-		return o.w.renderDataSource(ds, c.version), nil
+		o.add(ds, db, -1, o.ws.tick())
+		return o.ws.renderDataSource(ds, c.version), nil
 	})
 }
 
@@ -208,13 +208,13 @@ func (s *Server) query(typ objectType, listType string) objectHandler {
 		return s.onNode(c, typ, bodyPage(&body, &p), func(o *op) (map[string]any, *apiError) {
 			sources := []*node{o.n}
 			if typ == typeDatabase {
-				sources = o.w.liveKids(o.n)
+				sources = o.ws.liveKids(o.n)
 			}
 			var rows []*node
 			for _, ds := range sources {
-				rows = append(rows, o.w.liveKids(ds)...)
+				rows = append(rows, o.ws.liveKids(ds)...)
 			}
-			return o.nodeList(listType, rows, p, o.w.renderPage)
+			return o.nodeList(listType, rows, p, o.ws.renderPage)
 		})
 	}
 }

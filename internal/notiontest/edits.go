@@ -1,8 +1,8 @@
 package notiontest
 
 // This file holds what the PATCH endpoints of pages, databases, data
-// sources and blocks share: the trash rule, the fields that move an object
-// to or from the trash, and the time and author of a change.
+// sources and blocks share: the trash rule, how a body asks for the trash
+// and sets optional fields, and the time and author of a change.
 
 // trashRequest returns the trash state a PATCH body asks for, if any:
 // in_trash, or the deprecated archived.
@@ -25,7 +25,7 @@ func setGiven[T any](dst, v *T) {
 // edited now by the caller. An object in the trash, itself or through an
 // ancestor, takes no change but being restored.
 func (o *op) patch(trash *bool, change func() *apiError) (map[string]any, *apiError) {
-	if o.w.trashed(o.n) && (trash == nil || *trash) {
+	if o.ws.trashed(o.n) && (trash == nil || *trash) {
 		return nil, validationError(msgArchived)
 	}
 	if change != nil {
@@ -36,7 +36,7 @@ func (o *op) patch(trash *bool, change func() *apiError) (map[string]any, *apiEr
 	if trash != nil {
 		o.n.inTrash = *trash
 	}
-	o.n.stampEdited(o.w.tick(), o.bot.ID)
+	o.n.stampEdited(o.ws.tick(), o.bot.ID)
 	return o.render(), nil
 }
 

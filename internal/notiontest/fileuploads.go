@@ -108,10 +108,10 @@ func (s *Server) createFileUpload(c *call) (map[string]any, *apiError) {
 			return nil, err
 		}
 		u.id, u.token, u.createBy = newUUID(), o.token, o.bot.ID
-		u.created = o.w.tick()
-		u.edited, u.seq = u.created, len(o.w.uploads)
-		o.w.uploads[u.id] = u
-		return o.w.renderUpload(u, c.version), nil
+		u.created = o.ws.tick()
+		u.edited, u.seq = u.created, len(o.ws.uploads)
+		o.ws.uploads[u.id] = u
+		return o.ws.renderUpload(u, c.version), nil
 	})
 }
 
@@ -152,7 +152,7 @@ func (body uploadBody) upload() (*fileUpload, *apiError) {
 
 // upload returns the caller's upload id, or Notion's 404.
 func (o *op) upload(id string) (*fileUpload, *apiError) {
-	u := o.w.uploads[id]
+	u := o.ws.uploads[id]
 	if u == nil || u.token != o.token {
 		return nil, notFoundError("file_upload", id)
 	}
@@ -192,7 +192,7 @@ func (s *Server) sendFileUpload(c *call) {
 
 // recordPart records a sent file (or part) of u.
 func (o *op) recordPart(u *fileUpload, size int64, part int, filename string) (map[string]any, *apiError) {
-	w := o.w
+	w := o.ws
 	if _, err := o.upload(u.id); err != nil {
 		return nil, err
 	}
@@ -280,15 +280,15 @@ func (s *Server) completeFileUpload(c *call) (map[string]any, *apiError) {
 		case len(u.sent) != u.parts:
 			return nil, validationError(fmt.Sprintf("File upload %s has %d of %d parts: send them all before completing it.", u.id, len(u.sent), u.parts))
 		}
-		u.status, u.edited = "uploaded", o.w.tick()
-		return o.w.renderUpload(u, c.version), nil
+		u.status, u.edited = "uploaded", o.ws.tick()
+		return o.ws.renderUpload(u, c.version), nil
 	})
 }
 
 // getFileUpload serves GET /v1/file_uploads/{file_upload_id}.
 func (s *Server) getFileUpload(c *call) (map[string]any, *apiError) {
 	return onPath(s, c, "file_upload_id", nil, (*op).upload, func(o *op, u *fileUpload) (map[string]any, *apiError) {
-		return o.w.renderUpload(u, c.version), nil
+		return o.ws.renderUpload(u, c.version), nil
 	})
 }
 
@@ -299,13 +299,13 @@ func (s *Server) listFileUploads(c *call) (map[string]any, *apiError) {
 	return s.locked(c, queryPage(&p), func(o *op) (map[string]any, *apiError) {
 		status := c.r.URL.Query().Get("status")
 		var mine []*fileUpload
-		for _, u := range o.w.uploads {
+		for _, u := range o.ws.uploads {
 			if u.token == c.token && (status == "" || u.status == status) {
 				mine = append(mine, u)
 			}
 		}
 		slices.SortFunc(mine, func(a, b *fileUpload) int { return cmp.Compare(b.seq, a.seq) })
 		return listPage("file_upload", mine, func(u *fileUpload) string { return u.id }, p,
-			func(u *fileUpload) map[string]any { return o.w.renderUpload(u, c.version) })
+			func(u *fileUpload) map[string]any { return o.ws.renderUpload(u, c.version) })
 	})
 }

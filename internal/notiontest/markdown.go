@@ -176,6 +176,6 @@ func (s *Server) getPageMarkdown(c *call) (map[string]any, *apiError) {
 		if err != nil {
 			return nil, err
 		}
-		return o.w.pageMarkdown(n), nil
+		return o.ws.pageMarkdown(n), nil
 	})
 }

@@ -44,15 +44,15 @@ func (s *Server) updatePageMarkdown(c *call) (map[string]any, *apiError) {
 		if err != nil {
 			return nil, err
 		}
-		if o.w.trashed(n) {
+		if o.ws.trashed(n) {
 			return nil, validationError(msgArchived)
 		}
-		now := o.w.tick()
-		if err := o.w.editMarkdown(n, body, now, o.bot.ID); err != nil {
+		now := o.ws.tick()
+		if err := o.ws.editMarkdown(n, body, now, o.bot.ID); err != nil {
 			return nil, err
 		}
 		n.stampEdited(now, o.bot.ID)
-		return o.w.pageMarkdown(n), nil
+		return o.ws.pageMarkdown(n), nil
 	})
 }
 

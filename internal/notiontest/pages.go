@@ -24,7 +24,7 @@ type pageBody struct {
 func (s *Server) createPage(c *call) (map[string]any, *apiError) {
 	var body pageBody
 	return s.locked(c, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
-		w := o.w
+		w := o.ws
 		parent, err := o.newParent(typePage, body.Parent)
 		if err != nil {
 			return nil, err
@@ -93,7 +93,7 @@ func (s *Server) updatePage(c *call) (map[string]any, *apiError) {
 	var body pageUpdate
 	return s.onNode(c, typePage, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
 		return o.patch(trashRequest(body.InTrash, body.Archived), func() *apiError {
-			w, n := o.w, o.n
+			w, n := o.ws, o.n
 			props, err := w.buildProps(w.nodes[n.parent], n.props, body.Properties)
 			if err != nil {
 				return err
@@ -125,7 +125,7 @@ func (s *Server) movePage(c *call) (map[string]any, *apiError) {
 		Parent *parentRef `json:"parent"`
 	}
 	return s.onNode(c, typePage, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
-		w, n := o.w, o.n
+		w, n := o.ws, o.n
 		if body.Parent != nil && (body.Parent.Type == "workspace" || body.Parent.Workspace != nil) {
 			return nil, validationError("body failed validation: body.parent should be a page_id or data_source_id parent.")
 		}
@@ -168,9 +168,9 @@ func (s *Server) getPageProperty(c *call) (map[string]any, *apiError) {
 	var p paging
 	return s.onNode(c, typePage, queryPage(&p), func(o *op) (map[string]any, *apiError) {
 		want := c.r.PathValue("property_id")
-		for name, v := range o.w.pageProperties(o.n) {
+		for name, v := range o.ws.pageProperties(o.n) {
 			if prop, _ := v.(map[string]any); name == want || fmt.Sprint(prop["id"]) == want {
-				return propertyItem(prop, p, o.w.origin+c.r.URL.Path)
+				return propertyItem(prop, p, o.ws.origin+c.r.URL.Path)
 			}
 		}
 		return nil, noSuch("property", want)

@@ -87,7 +87,7 @@ func (o *op) pageParent(p *parentRef) (*node, *apiError) {
 	if err != nil || parent == nil || parent.typ != typeDatabase {
 		return parent, err
 	}
-	sources := o.w.liveKids(parent)
+	sources := o.ws.liveKids(parent)
 	if len(sources) != 1 {
 		return nil, validationError(fmt.Sprintf(
 			"Database %s has %d data sources: name the parent by data_source_id.", parent.id, len(sources)))
@@ -108,7 +108,7 @@ func (o *op) newParent(typ objectType, p *parentRef) (*node, *apiError) {
 		return nil, err
 	case !canParent(typ, parent):
 		return nil, validationError(parentHints[typ])
-	case o.w.trashed(parent):
+	case o.ws.trashed(parent):
 		return nil, validationError(msgArchived)
 	}
 	return parent, nil
@@ -120,7 +120,7 @@ func (o *op) newParent(typ objectType, p *parentRef) (*node, *apiError) {
 func (o *op) add(n, parent *node, at int, now string) {
 	n.parent = idOf(parent)
 	n.stampCreated(now, o.bot.ID)
-	o.w.insertLocked(n, at)
+	o.ws.insertLocked(n, at)
 	if parent == nil {
 		o.s.grantLocked(o.token).shared[n.id] = struct{}{}
 	}

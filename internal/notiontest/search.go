@@ -37,14 +37,14 @@ func (s *Server) search(c *call) (map[string]any, *apiError) {
 		if err != nil {
 			return nil, err
 		}
-		return o.nodeList("page_or_data_source", o.found(body, types), p, o.w.renderLocked)
+		return o.nodeList("page_or_data_source", o.found(body, types), p, o.ws.renderLocked)
 	})
 }
 
 // found returns the objects of types that the caller may see, not in the
 // trash, whose titles match body's query, in the order body asks for.
 func (o *op) found(body searchBody, types []objectType) []*node {
-	w := o.w
+	w := o.ws
 	// From 2025-09-03 a database is found through its data sources; one
 	// with none, as Share makes, would otherwise not be found at all.
 	bare := body.Filter == nil && o.version >= version20250903

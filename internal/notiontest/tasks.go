@@ -33,9 +33,9 @@ func (s *Server) agentBatch(c *call) (map[string]any, *apiError) {
 		if body.Operations == nil {
 			return nil, missingField("body.operations")
 		}
-		t := &asyncTask{id: newUUID(), token: c.token, name: "agent_batch", created: o.w.tick()}
-		o.w.tasks[t.id] = t
-		return o.w.renderTask(t, false), nil
+		t := &asyncTask{id: newUUID(), token: c.token, name: "agent_batch", created: o.ws.tick()}
+		o.ws.tasks[t.id] = t
+		return o.ws.renderTask(t, false), nil
 	})
 }
 
@@ -43,13 +43,13 @@ func (s *Server) agentBatch(c *call) (map[string]any, *apiError) {
 // started, finished.
 func (s *Server) getAsyncTask(c *call) (map[string]any, *apiError) {
 	return onPath(s, c, "task_id", nil, (*op).task, func(o *op, t *asyncTask) (map[string]any, *apiError) {
-		return o.w.renderTask(t, true), nil
+		return o.ws.renderTask(t, true), nil
 	})
 }
 
 // task returns the async task id that the caller started.
 func (o *op) task(id string) (*asyncTask, *apiError) {
-	t := o.w.tasks[id]
+	t := o.ws.tasks[id]
 	if t == nil || t.token != o.token {
 		return nil, noSuch("async_task", id)
 	}

@@ -78,7 +78,7 @@ func (s *Server) listUsers(c *call) (map[string]any, *apiError) {
 	var p paging
 	return s.locked(c, queryPage(&p), func(o *op) (map[string]any, *apiError) {
 		var users []map[string]any
-		for _, u := range o.w.usersLocked() {
+		for _, u := range o.ws.usersLocked() {
 			users = append(users, renderPerson(u))
 		}
 		users = append(users, renderBot(o.bot))
@@ -97,7 +97,7 @@ func (s *Server) getUser(c *call) (map[string]any, *apiError) {
 
 // user returns the person or bot id as GET /v1/users answers it.
 func (o *op) user(id string) (map[string]any, *apiError) {
-	for _, u := range o.w.usersLocked() {
+	for _, u := range o.ws.usersLocked() {
 		if u.ID == id {
 			return renderPerson(u), nil
 		}
