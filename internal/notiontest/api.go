@@ -87,3 +87,105 @@ func bodyID(field, raw string) (string, *apiError) {
 	}
 	return id, nil
 }
+
+// op is a call being served with s.mu held: the workspace, the caller's
+// bot (whom changes are made by) and, on an endpoint of one object of the
+// tree, that object.
+type op struct {
+	*call
+	s   *Server
+	ws  *workspace
+	bot Bot
+	n   *node      // the object the path names; nil on other endpoints
+	typ objectType // the type the endpoint serves n as
+}
+
+// reader parses the part of a request other than its path. It runs before
+// s.mu is taken and before the object is looked up, so that a malformed
+// request is refused whether or not the caller may see the object.
+type reader func(c *call) *apiError
+
+// jsonBody reads the request's JSON body into v.
+func jsonBody(v any) reader {
+	return func(c *call) *apiError { return decodeBody(c.r, v) }
+}
+
+// queryPage reads start_cursor and page_size from the query string into p.
+func queryPage(p *paging) reader {
+	return func(c *call) (err *apiError) {
+		*p, err = queryPaging(c.r)
+		return err
+	}
+}
+
+// pagedBody is a request body with paging fields.
+type pagedBody interface{ paging() (paging, *apiError) }
+
+// bodyPage reads the request's JSON body into v and its paging into p.
+func bodyPage(v pagedBody, p *paging) reader {
+	return func(c *call) (err *apiError) {
+		if err = decodeBody(c.r, v); err == nil {
+			*p, err = v.paging()
+		}
+		return err
+	}
+}
+
+// locked serves c: read (nil: nothing to read) parses the request, then
+// serve answers with s.mu held.
+func (s *Server) locked(c *call, read reader, serve func(o *op) (map[string]any, *apiError)) (map[string]any, *apiError) {
+	if read != nil {
+		if err := read(c); err != nil {
+			return nil, err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return serve(&op{call: c, s: s, ws: s.wsLocked(), bot: s.botLocked(c.token)})
+}
+
+// onPath serves c, a call on the object whose id the path parameter param
+// holds: the id is checked first, then read parses the rest of the request;
+// with s.mu held, find looks the object up as the caller may see it (or
+// answers Notion's 404) and serve answers.
+func onPath[T any](s *Server, c *call, param string, read reader,
+	find func(o *op, id string) (T, *apiError), serve func(o *op, obj T) (map[string]any, *apiError)) (map[string]any, *apiError) {
+	id, err := c.pathID(param)
+	if err != nil {
+		return nil, err
+	}
+	return s.locked(c, read, func(o *op) (map[string]any, *apiError) {
+		obj, err := find(o, id)
+		if err != nil {
+			return nil, err
+		}
+		return serve(o, obj)
+	})
+}
+
+// onNode serves c, a call on the object of the tree of type typ that the
+// path names (by "page_id", "block_id", "database_id" or
+// "data_source_id"), as onPath does; serve finds it in o.n.
+func (s *Server) onNode(c *call, typ objectType, read reader, serve func(o *op) (map[string]any, *apiError)) (map[string]any, *apiError) {
+	find := func(o *op, id string) (*node, *apiError) { return s.findLocked(o.token, typ, id) }
+	return onPath(s, c, string(typ)+"_id", read, find, func(o *op, n *node) (map[string]any, *apiError) {
+		o.n, o.typ = n, typ
+		return serve(o)
+	})
+}
+
+// render answers o's object as the endpoint shows it: on the block
+// endpoints as a block (a page or database as its child_page or
+// child_database block), elsewhere as itself.
+func (o *op) render() map[string]any {
+	if o.typ == typeBlock {
+		return o.ws.renderBlock(o.n, o.version)
+	}
+	return o.ws.renderLocked(o.n, o.version)
+}
+
+// nodeList answers page p of nodes as a list of listType, each as render
+// shows it at the call's version.
+func (o *op) nodeList(listType string, nodes []*node, p paging, render func(*node, string) map[string]any) (map[string]any, *apiError) {
+	return listPage(listType, nodes, nodeID, p, func(n *node) map[string]any { return render(n, o.version) })
+}

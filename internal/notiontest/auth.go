@@ -119,6 +119,11 @@ func (s *Server) restricted(token string, r *http.Request) bool {
 func (s *Server) bot(token string) Bot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.botLocked(token)
+}
+
+// botLocked is bot with s.mu held.
+func (s *Server) botLocked(token string) Bot {
 	if g := s.grants[token]; g != nil {
 		return g.bot
 	}

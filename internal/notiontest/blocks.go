@@ -117,7 +117,7 @@ func blockType(req map[string]any) string {
 // level into parent's children from index at (-1: the end).
 func (w *workspace) commitBlocks(parent *node, blocks []*node, at int, now, by string) {
 	for _, n := range blocks {
-		n.created, n.edited, n.createdBy, n.editedBy = now, now, by, by
+		n.stampCreated(now, by)
 		if n.parent != parent.id {
 			w.nodes[n.id] = n
 			continue
@@ -129,65 +129,29 @@ func (w *workspace) commitBlocks(parent *node, blocks []*node, at int, now, by s
 	}
 }
 
-// getBlock serves GET /v1/blocks/{block_id}.
-func (s *Server) getBlock(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("block_id")
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, err := s.findLocked(c.token, typeBlock, id)
-	if err != nil {
-		return nil, err
-	}
-	return s.wsLocked().renderBlock(n, c.version), nil
-}
-
 // updateBlock serves PATCH /v1/blocks/{block_id}: the payload under the
 // block's own type (merged into its content; for a page or database the
 // child_page or child_database title), and in_trash or archived.
 func (s *Server) updateBlock(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("block_id")
-	if err != nil {
-		return nil, err
-	}
 	var body map[string]any
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typeBlock, id)
-	if err != nil {
-		return nil, err
-	}
-	view := w.renderBlock(n, c.version)
-	typ := view["type"].(string)
-	inTrash, archived := boolField(body, "in_trash"), boolField(body, "archived")
-	for k, v := range body {
-		switch {
-		case k == "in_trash" || k == "archived" || k == typ:
-		case k == "type" && v == typ:
-		default:
-			return nil, validationError(fmt.Sprintf(
-				"body failed validation: body.%s should be not present, instead was `%v`.", k, v))
+	return s.onNode(c, typeBlock, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		typ := o.render()["type"].(string)
+		for k, v := range body {
+			switch {
+			case k == "in_trash" || k == "archived" || k == typ:
+			case k == "type" && v == typ:
+			default:
+				return nil, validationError(fmt.Sprintf(
+					"body failed validation: body.%s should be not present, instead was `%v`.", k, v))
+			}
 		}
-	}
-	trash := trashRequest(inTrash, archived)
-	if w.trashed(n) && (trash == nil || *trash) {
-		return nil, validationError(msgArchived)
-	}
-	if payload, ok := body[typ].(map[string]any); ok {
-		w.applyBlockPayload(n, payload)
-	}
-	if trash != nil {
-		n.inTrash = *trash
-	}
-	n.edited, n.editedBy = w.tick(), bot.ID
-	return w.renderBlock(n, c.version), nil
+		return o.patch(trashRequest(boolField(body, "in_trash"), boolField(body, "archived")), func() *apiError {
+			if payload, ok := body[typ].(map[string]any); ok {
+				o.ws.applyBlockPayload(o.n, payload)
+			}
+			return nil
+		})
+	})
 }
 
 // applyBlockPayload merges an update payload into n.
@@ -222,112 +186,62 @@ func boolField(body map[string]any, key string) *bool {
 // deleteBlock serves DELETE /v1/blocks/{block_id}: the block (or page, or
 // database) moves to the trash and is answered.
 func (s *Server) deleteBlock(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("block_id")
-	if err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typeBlock, id)
-	if err != nil {
-		return nil, err
-	}
-	if w.trashed(n) {
-		return nil, validationError(msgArchived)
-	}
-	n.inTrash = true
-	n.edited, n.editedBy = w.tick(), bot.ID
-	return w.renderBlock(n, c.version), nil
+	trash := true
+	return s.onNode(c, typeBlock, nil, func(o *op) (map[string]any, *apiError) {
+		return o.patch(&trash, nil)
+	})
 }
 
 // listChildren serves GET /v1/blocks/{block_id}/children: the children not
 // in the trash, a page of them at a time.
 func (s *Server) listChildren(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("block_id")
-	if err != nil {
-		return nil, err
-	}
-	p, err := queryPaging(c.r)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typeBlock, id)
-	if err != nil {
-		return nil, err
-	}
-	var kids []*node
-	if n.typ != typeDatabase {
-		kids = w.liveKids(n)
-	}
-	return w.blockList(kids, p, c.version)
-}
-
-// blockList answers page p of blocks as a list.
-func (w *workspace) blockList(blocks []*node, p paging, version string) (map[string]any, *apiError) {
-	page, next, err := paginate(blocks, func(n *node) string { return n.id }, p)
-	if err != nil {
-		return nil, err
-	}
-	results := make([]any, 0, len(page))
-	for _, k := range page {
-		results = append(results, w.renderBlock(k, version))
-	}
-	return list("block", results, next), nil
+	var p paging
+	return s.onNode(c, typeBlock, queryPage(&p), func(o *op) (map[string]any, *apiError) {
+		var kids []*node
+		if o.n.typ != typeDatabase {
+			kids = o.ws.liveKids(o.n)
+		}
+		return o.nodeList("block", kids, p, o.ws.renderBlock)
+	})
 }
 
 // appendChildren serves PATCH /v1/blocks/{block_id}/children: the new
 // blocks go at the end, at position, or after the child named by after;
 // the answer lists them (the top level).
 func (s *Server) appendChildren(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("block_id")
-	if err != nil {
-		return nil, err
-	}
 	var body struct {
 		Children []any     `json:"children"`
 		After    *string   `json:"after"`
 		Position *position `json:"position"`
 	}
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typeBlock, id)
-	switch {
-	case err != nil:
-		return nil, err
-	case w.trashed(n):
-		return nil, validationError(msgArchived)
-	case n.typ == typeDatabase && len(body.Children) > 0:
-		return nil, validationError(fmt.Sprintf("Block %s is a database: its content is its data sources' pages.", n.id))
-	}
-	at, err := w.positionIndex(n, body.Position)
-	if err == nil && body.After != nil {
-		at, err = w.afterIndex(n, *body.After, "body.after")
-	}
-	if err != nil {
-		return nil, err
-	}
-	blocks, err := w.buildBlocks(n.id, body.Children, "body.children", 0)
-	if err != nil {
-		return nil, err
-	}
-	now := w.tick()
-	w.commitBlocks(n, blocks, at, now, bot.ID)
-	n.edited, n.editedBy = now, bot.ID
-	var top []*node
-	for _, b := range blocks {
-		if b.parent == n.id {
-			top = append(top, b)
+	return s.onNode(c, typeBlock, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		w, n := o.ws, o.n
+		switch {
+		case w.trashed(n):
+			return nil, validationError(msgArchived)
+		case n.typ == typeDatabase && len(body.Children) > 0:
+			return nil, validationError(fmt.Sprintf("Block %s is a database: its content is its data sources' pages.", n.id))
 		}
-	}
-	return w.blockList(top, paging{size: maxAppend}, c.version)
+		at, err := w.positionIndex(n, body.Position)
+		if err == nil && body.After != nil {
+			at, err = w.afterIndex(n, *body.After, "body.after")
+		}
+		if err != nil {
+			return nil, err
+		}
+		blocks, err := w.buildBlocks(n.id, body.Children, "body.children", 0)
+		if err != nil {
+			return nil, err
+		}
+		now := w.tick()
+		w.commitBlocks(n, blocks, at, now, o.bot.ID)
+		n.stampEdited(now, o.bot.ID)
+		var top []*node
+		for _, b := range blocks {
+			if b.parent == n.id {
+				top = append(top, b)
+			}
+		}
+		return o.nodeList("block", top, paging{size: maxAppend}, w.renderBlock)
+	})
 }

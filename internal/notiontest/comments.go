@@ -80,9 +80,10 @@ func (w *workspace) renderComment(c *comment) map[string]any {
 	}
 }
 
-// commentTarget returns the page or block a comment may be on.
-func (s *Server) commentTarget(token, id string) (*node, *apiError) {
-	n, err := s.findLocked(token, typeBlock, id)
+// commentTarget returns the page or block id, which a comment may be on,
+// when the caller may see it.
+func (o *op) commentTarget(id string) (*node, *apiError) {
+	n, err := o.s.findLocked(o.token, typeBlock, id)
 	if err == nil && n.typ == typeDatabase {
 		return nil, validationError(fmt.Sprintf("Block %s is a database: comment on a page or block.", id))
 	}
@@ -100,76 +101,64 @@ func (s *Server) listComments(c *call) (map[string]any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := queryPaging(c.r)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	if _, err := s.commentTarget(c.token, id); err != nil {
-		return nil, err
-	}
-	on := make([]*comment, 0)
-	for _, cm := range w.comments {
-		if cm.parent == id && !cm.deleted {
-			on = append(on, cm)
+	var p paging
+	return s.locked(c, queryPage(&p), func(o *op) (map[string]any, *apiError) {
+		if _, err := o.commentTarget(id); err != nil {
+			return nil, err
 		}
-	}
-	sortComments(on)
-	page, next, err := paginate(on, func(cm *comment) string { return cm.id }, p)
-	if err != nil {
-		return nil, err
-	}
-	results := make([]any, 0, len(page))
-	for _, cm := range page {
-		results = append(results, w.renderComment(cm))
-	}
-	return list("comment", results, next), nil
+		on := make([]*comment, 0)
+		for _, cm := range o.ws.comments {
+			if cm.parent == id && !cm.deleted {
+				on = append(on, cm)
+			}
+		}
+		sortComments(on)
+		return listPage("comment", on, func(cm *comment) string { return cm.id }, p, o.ws.renderComment)
+	})
 }
 
 // createComment serves POST /v1/comments: a new discussion on a page or
 // block (parent), or a reply in a discussion (discussion_id).
 func (s *Server) createComment(c *call) (map[string]any, *apiError) {
 	var body commentBody
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	text, err := body.text()
-	if err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	var parent, discussion string
-	switch {
-	case body.DiscussionID != nil:
+	return s.locked(c, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		text, err := body.text()
+		if err != nil {
+			return nil, err
+		}
+		parent, discussion, err := o.commentThread(body)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := o.commentTarget(parent); err != nil {
+			return nil, err
+		}
+		cm := o.ws.addComment(parent, discussion, text, o.ws.tick(), o.bot.ID, cmp.Or(o.bot.Name, "Integration"))
+		return o.ws.renderComment(cm), nil
+	})
+}
+
+// commentThread returns where a new comment goes: the page or block of the
+// discussion body names, or a new discussion on the parent it names.
+func (o *op) commentThread(body commentBody) (parent, discussion string, err *apiError) {
+	if body.DiscussionID != nil {
 		did, err := bodyID("body.discussion_id", *body.DiscussionID)
 		if err != nil {
-			return nil, err
+			return "", "", err
 		}
-		parent = w.discussionParent(did)
-		if parent == "" {
-			return nil, &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf(msgNotFoundTemplate, "discussion", did)}
+		if parent = o.ws.discussionParent(did); parent == "" {
+			return "", "", notFoundError("discussion", did)
 		}
-		discussion = did
-	default:
-		n, err := s.resolveParentLocked(c.token, body.Parent, "body.parent")
-		if err == nil && (n == nil || n.typ != typePage && n.typ != typeBlock) {
-			err = validationError("body failed validation: body.parent should be a page_id or block_id parent.")
-		}
-		if err != nil {
-			return nil, err
-		}
-		parent, discussion = n.id, newUUID()
+		return parent, did, nil
 	}
-	if _, err := s.commentTarget(c.token, parent); err != nil {
-		return nil, err
+	n, err := o.parent(body.Parent)
+	if err == nil && (n == nil || n.typ != typePage && n.typ != typeBlock) {
+		err = validationError("body failed validation: body.parent should be a page_id or block_id parent.")
 	}
-	cm := w.addComment(parent, discussion, text, w.tick(), bot.ID, cmp.Or(bot.Name, "Integration"))
-	return w.renderComment(cm), nil
+	if err != nil {
+		return "", "", err
+	}
+	return n.id, newUUID(), nil
 }
 
 // sortComments sorts comments oldest first.
@@ -190,35 +179,34 @@ func (w *workspace) discussionParent(discussion string) string {
 // commentByID serves GET, PATCH and DELETE /v1/comments/{comment_id}: the
 // comment, its new text, or its deletion.
 func (s *Server) commentByID(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("comment_id")
-	if err != nil {
-		return nil, err
-	}
 	var body commentBody
+	var read reader
 	if c.r.Method == http.MethodPatch {
-		if err := decodeBody(c.r, &body); err != nil {
-			return nil, err
-		}
+		read = jsonBody(&body)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	cm := w.comments[id]
+	return onPath(s, c, "comment_id", read, (*op).comment, func(o *op, cm *comment) (map[string]any, *apiError) {
+		switch c.r.Method {
+		case http.MethodPatch:
+			text, err := body.text()
+			if err != nil {
+				return nil, err
+			}
+			cm.text, cm.edited = text, o.ws.tick()
+		case http.MethodDelete:
+			cm.deleted = true
+		}
+		return o.ws.renderComment(cm), nil
+	})
+}
+
+// comment returns the comment id when the caller may see what it is on.
+func (o *op) comment(id string) (*comment, *apiError) {
+	cm := o.ws.comments[id]
 	if cm == nil || cm.deleted {
-		return nil, &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf(msgNotFoundTemplate, "comment", id)}
+		return nil, notFoundError("comment", id)
 	}
-	if _, err := s.commentTarget(c.token, cm.parent); err != nil {
-		return nil, &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf(msgNotFoundTemplate, "comment", id)}
+	if _, err := o.commentTarget(cm.parent); err != nil {
+		return nil, notFoundError("comment", id)
 	}
-	switch c.r.Method {
-	case http.MethodPatch:
-		text, err := body.text()
-		if err != nil {
-			return nil, err
-		}
-		cm.text, cm.edited = text, w.tick()
-	case http.MethodDelete:
-		cm.deleted = true
-	}
-	return w.renderComment(cm), nil
+	return cm, nil
 }

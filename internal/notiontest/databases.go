@@ -27,51 +27,38 @@ type databaseBody struct {
 // the top of the workspace, shared with the token) with one data source.
 func (s *Server) createDatabase(c *call) (map[string]any, *apiError) {
 	var body databaseBody
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	props := body.Properties
-	if body.InitialDataSource != nil {
-		props = body.InitialDataSource.Properties
+	return s.locked(c, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		schema, err := buildSchema(nil, body.initialSchema())
+		if err != nil {
+			return nil, err
+		}
+		parent, err := o.newParent(typeDatabase, body.Parent)
+		if err != nil {
+			return nil, err
+		}
+		now := o.ws.tick()
+		db := newNode(typeDatabase, newUUID(), "", "", "")
+		ds := newNode(typeDataSource, newUUID(), "", "", "")
+		db.title, ds.title, ds.props = normalizeItems(body.Title), normalizeItems(body.Title), schema
+		o.ws.applyDatabase(db, body)
+		o.add(db, parent, -1, now)
+		o.add(ds, db, -1, now)
+		return o.ws.renderDatabase(db, c.version), nil
+	})
+}
+
+// initialSchema returns the schema request of a new database's data
+// source: initial_data_source's properties, the older properties, or a
+// title property "Name".
+func (b databaseBody) initialSchema() map[string]any {
+	props := b.Properties
+	if b.InitialDataSource != nil {
+		props = b.InitialDataSource.Properties
 	}
 	if props == nil {
 		props = map[string]any{"Name": map[string]any{"title": map[string]any{}}}
 	}
-	schema, err := buildSchema(nil, props)
-	if err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	parent, err := s.resolveParentLocked(c.token, body.Parent, "body.parent")
-	switch {
-	case err != nil:
-		return nil, err
-	case !canParent(typeDatabase, parent):
-		return nil, validationError("body failed validation: body.parent should be a page_id or workspace parent.")
-	case parent != nil && w.trashed(parent):
-		return nil, validationError(msgArchived)
-	}
-	now := w.tick()
-	db := newNode(typeDatabase, newUUID(), "", "", "")
-	ds := newNode(typeDataSource, newUUID(), db.id, "", "")
-	if parent != nil {
-		db.parent = parent.id
-	}
-	for _, n := range []*node{db, ds} {
-		n.created, n.edited, n.createdBy, n.editedBy = now, now, bot.ID, bot.ID
-		n.title = normalizeItems(body.Title)
-	}
-	ds.props = schema
-	w.applyDatabase(db, body)
-	w.insertLocked(db, -1)
-	w.insertLocked(ds, -1)
-	if parent == nil {
-		s.grantLocked(c.token).shared[db.id] = struct{}{}
-	}
-	return w.renderDatabase(db, c.version), nil
+	return props
 }
 
 // applyDatabase sets the fields of body that a create and an update share.
@@ -82,35 +69,17 @@ func (w *workspace) applyDatabase(n *node, body databaseBody) {
 	if body.Description != nil {
 		n.descr = normalizeItems(body.Description)
 	}
-	if body.IsInline != nil {
-		n.inline = *body.IsInline
-	}
-	if body.IsLocked != nil {
-		n.locked = *body.IsLocked
-	}
-	if body.Icon != nil {
-		n.icon = *body.Icon
-	}
-	if body.Cover != nil {
-		n.cover = *body.Cover
-	}
+	setGiven(&n.inline, body.IsInline)
+	setGiven(&n.locked, body.IsLocked)
+	setGiven(&n.icon, body.Icon)
+	setGiven(&n.cover, body.Cover)
 }
 
-// getObject serves GET /v1/databases/{database_id} and
-// /v1/data_sources/{data_source_id}.
+// getObject serves GET /v1/blocks/{block_id}, /v1/databases/{database_id}
+// and /v1/data_sources/{data_source_id}.
 func (s *Server) getObject(typ objectType) objectHandler {
 	return func(c *call) (map[string]any, *apiError) {
-		id, err := c.pathID(string(typ) + "_id")
-		if err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		n, err := s.findLocked(c.token, typ, id)
-		if err != nil {
-			return nil, err
-		}
-		return s.wsLocked().renderLocked(n, c.version), nil
+		return s.onNode(c, typ, nil, func(o *op) (map[string]any, *apiError) { return o.render(), nil })
 	}
 }
 
@@ -118,63 +87,48 @@ func (s *Server) getObject(typ objectType) objectHandler {
 // description, inline, lock, icon, cover, trash, a new parent page, and
 // (before 2025-09-03) the properties of its data source.
 func (s *Server) updateDatabase(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("database_id")
-	if err != nil {
-		return nil, err
-	}
 	var body databaseBody
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typeDatabase, id)
-	if err != nil {
-		return nil, err
-	}
-	trash := trashRequest(body.InTrash, body.Archived)
-	if w.trashed(n) && (trash == nil || *trash) {
-		return nil, validationError(msgArchived)
-	}
-	if sources := w.liveKids(n); body.Properties != nil && len(sources) > 0 {
-		schema, err := buildSchema(sources[0].props, body.Properties)
-		if err != nil {
-			return nil, err
-		}
-		sources[0].props = schema
-	}
-	if body.Parent != nil {
-		if err := s.reparentLocked(c.token, n, body.Parent); err != nil {
-			return nil, err
-		}
-	}
-	w.applyDatabase(n, body)
-	if trash != nil {
-		n.inTrash = *trash
-	}
-	n.edited, n.editedBy = w.tick(), bot.ID
-	return w.renderDatabase(n, c.version), nil
+	return s.onNode(c, typeDatabase, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		return o.patch(trashRequest(body.InTrash, body.Archived), func() *apiError {
+			if sources := o.ws.liveKids(o.n); body.Properties != nil && len(sources) > 0 {
+				if err := setSchema(sources[0], body.Properties); err != nil {
+					return err
+				}
+			}
+			if err := o.reparent(body.Parent); err != nil {
+				return err
+			}
+			o.ws.applyDatabase(o.n, body)
+			return nil
+		})
+	})
 }
 
-// reparentLocked moves n (a database or data source) under the parent p
-// names.
-func (s *Server) reparentLocked(token string, n *node, p *parentRef) *apiError {
-	w := s.wsLocked()
-	target, err := s.resolveParentLocked(token, p, "body.parent")
+// setSchema changes the schema of the data source ds as a request's
+// properties say (null removes one).
+func setSchema(ds *node, properties map[string]any) *apiError {
+	schema, err := buildSchema(ds.props, properties)
+	if err == nil {
+		ds.props = schema
+	}
+	return err
+}
+
+// reparent moves o's object (a database or data source) under the parent p
+// names; nil: it stays where it is.
+func (o *op) reparent(p *parentRef) *apiError {
+	if p == nil {
+		return nil
+	}
+	n := o.n
+	target, err := o.parent(p)
 	switch {
 	case err != nil:
 		return err
-	case !canParent(n.typ, target) || target != nil && w.isAncestor(n.id, target):
+	case !canParent(n.typ, target) || target != nil && o.ws.isAncestor(n.id, target):
 		return validationError(fmt.Sprintf("body failed validation: body.parent is not a valid parent of a %s.", n.typ))
 	}
-	w.detachLocked(n)
-	n.parent = ""
-	if target != nil {
-		n.parent = target.id
-	}
-	w.insertLocked(n, -1)
+	o.ws.moveLocked(n, target)
 	return nil
 }
 
@@ -192,86 +146,48 @@ type dataSourceBody struct {
 // database.
 func (s *Server) createDataSource(c *call) (map[string]any, *apiError) {
 	var body dataSourceBody
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	if body.Properties == nil {
-		return nil, missingField("body.properties")
-	}
-	schema, err := buildSchema(nil, body.Properties)
-	if err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	db, err := s.resolveParentLocked(c.token, body.Parent, "body.parent")
-	switch {
-	case err != nil:
-		return nil, err
-	case db == nil || db.typ != typeDatabase:
-		return nil, validationError("body failed validation: body.parent should be a database_id parent.")
-	case w.trashed(db):
-		return nil, validationError(msgArchived)
-	}
-	now := w.tick()
-	ds := newNode(typeDataSource, newUUID(), db.id, "", "")
-	ds.created, ds.edited, ds.createdBy, ds.editedBy = now, now, bot.ID, bot.ID
-	ds.title, ds.props = normalizeItems(body.Title), schema
-	if body.Icon != nil {
-		ds.icon = *body.Icon
-	}
-	w.insertLocked(ds, -1)
-	return w.renderDataSource(ds, c.version), nil
+	return s.locked(c, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		if body.Properties == nil {
+			return nil, missingField("body.properties")
+		}
+		schema, err := buildSchema(nil, body.Properties)
+		if err != nil {
+			return nil, err
+		}
+		db, err := o.newParent(typeDataSource, body.Parent)
+		if err != nil {
+			return nil, err
+		}
+		ds := newNode(typeDataSource, newUUID(), "", "", "")
+		ds.title, ds.props = normalizeItems(body.Title), schema
+		setGiven(&ds.icon, body.Icon)
+		o.add(ds, db, -1, o.ws.tick())
+		return o.ws.renderDataSource(ds, c.version), nil
+	})
 }
 
 // updateDataSource serves PATCH /v1/data_sources/{data_source_id}: title,
 // icon, properties (null removes one), trash and a new parent database.
 func (s *Server) updateDataSource(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("data_source_id")
-	if err != nil {
-		return nil, err
-	}
 	var body dataSourceBody
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typeDataSource, id)
-	if err != nil {
-		return nil, err
-	}
-	trash := trashRequest(body.InTrash, body.Archived)
-	if w.trashed(n) && (trash == nil || *trash) {
-		return nil, validationError(msgArchived)
-	}
-	if body.Properties != nil {
-		schema, err := buildSchema(n.props, body.Properties)
-		if err != nil {
-			return nil, err
-		}
-		n.props = schema
-	}
-	if body.Parent != nil {
-		if err := s.reparentLocked(c.token, n, body.Parent); err != nil {
-			return nil, err
-		}
-	}
-	if body.Title != nil {
-		n.title = normalizeItems(body.Title)
-	}
-	if body.Icon != nil {
-		n.icon = *body.Icon
-	}
-	if trash != nil {
-		n.inTrash = *trash
-	}
-	n.edited, n.editedBy = w.tick(), bot.ID
-	return w.renderDataSource(n, c.version), nil
+	return s.onNode(c, typeDataSource, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		return o.patch(trashRequest(body.InTrash, body.Archived), func() *apiError {
+			n := o.n
+			if body.Properties != nil {
+				if err := setSchema(n, body.Properties); err != nil {
+					return err
+				}
+			}
+			if err := o.reparent(body.Parent); err != nil {
+				return err
+			}
+			if body.Title != nil {
+				n.title = normalizeItems(body.Title)
+			}
+			setGiven(&n.icon, body.Icon)
+			return nil
+		})
+	})
 }
 
 // queryBody is the body of a query: filter and sorts are accepted but not
@@ -287,59 +203,26 @@ type queryBody struct {
 // order, a page at a time.
 func (s *Server) query(typ objectType, listType string) objectHandler {
 	return func(c *call) (map[string]any, *apiError) {
-		id, err := c.pathID(string(typ) + "_id")
-		if err != nil {
-			return nil, err
-		}
 		var body queryBody
-		if err := decodeBody(c.r, &body); err != nil {
-			return nil, err
-		}
-		p, err := body.paging()
-		if err != nil {
-			return nil, err
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		w := s.wsLocked()
-		n, err := s.findLocked(c.token, typ, id)
-		if err != nil {
-			return nil, err
-		}
-		sources := []*node{n}
-		if typ == typeDatabase {
-			sources = w.liveKids(n)
-		}
-		var rows []*node
-		for _, ds := range sources {
-			rows = append(rows, w.liveKids(ds)...)
-		}
-		page, next, err := paginate(rows, func(n *node) string { return n.id }, p)
-		if err != nil {
-			return nil, err
-		}
-		results := make([]any, 0, len(page))
-		for _, r := range page {
-			results = append(results, w.renderPage(r, c.version))
-		}
-		return list(listType, results, next), nil
+		var p paging
+		return s.onNode(c, typ, bodyPage(&body, &p), func(o *op) (map[string]any, *apiError) {
+			sources := []*node{o.n}
+			if typ == typeDatabase {
+				sources = o.ws.liveKids(o.n)
+			}
+			var rows []*node
+			for _, ds := range sources {
+				rows = append(rows, o.ws.liveKids(ds)...)
+			}
+			return o.nodeList(listType, rows, p, o.ws.renderPage)
+		})
 	}
 }
 
 // listTemplates serves GET /v1/data_sources/{data_source_id}/templates. The
 // fake's data sources have no templates.
 func (s *Server) listTemplates(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("data_source_id")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := queryPaging(c.r); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.findLocked(c.token, typeDataSource, id); err != nil {
-		return nil, err
-	}
-	return map[string]any{"templates": []any{}, "has_more": false, "next_cursor": nil}, nil
+	return s.onNode(c, typeDataSource, queryPage(new(paging)), func(*op) (map[string]any, *apiError) {
+		return map[string]any{"templates": []any{}, "has_more": false, "next_cursor": nil}, nil
+	})
 }

@@ -34,7 +34,8 @@ const (
 	msgBodyTooLarge     = "Request body too large."
 	msgRateLimited      = "You have been rate limited. Please try again in a few minutes."
 	msgArchived         = "Can't edit block that is archived. You must unarchive the block before editing."
-	msgNotFoundTemplate = "Could not find %s with ID: %s. Make sure the relevant pages and databases are shared with your integration."
+	msgNoSuchTemplate   = "Could not find %s with ID: %s."
+	msgNotFoundTemplate = msgNoSuchTemplate + " Make sure the relevant pages and databases are shared with your integration."
 )
 
 // errorBody is Notion's error shape; the field order is Notion's.
@@ -77,6 +78,12 @@ func (e *apiError) write(w http.ResponseWriter) { WriteError(w, e.status, e.code
 // that does not exist: Notion does not tell the two apart.
 func notFoundError(typ objectType, id string) *apiError {
 	return &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf(msgNotFoundTemplate, typ, id)}
+}
+
+// noSuch is Notion's 404 for a thing that sharing does not decide (a
+// property, a user, an async task): its message gives no hint to share.
+func noSuch(what, id string) *apiError {
+	return &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf(msgNoSuchTemplate, what, id)}
 }
 
 // validationError is Notion's 400 validation_error with message.

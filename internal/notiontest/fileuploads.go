@@ -101,18 +101,33 @@ func nilIfEmpty(s string) any {
 // createFileUpload serves POST /v1/file_uploads: a single_part (default),
 // multi_part or external_url upload. An external URL is "imported" at once.
 func (s *Server) createFileUpload(c *call) (map[string]any, *apiError) {
-	var body struct {
-		Mode          string `json:"mode"`
-		Filename      string `json:"filename"`
-		ContentType   string `json:"content_type"`
-		NumberOfParts *int   `json:"number_of_parts"`
-		ExternalURL   string `json:"external_url"`
-	}
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	u := &fileUpload{id: newUUID(), token: c.token, mode: cmp.Or(body.Mode, "single_part"), status: "pending",
-		filename: body.Filename, contentType: body.ContentType, sent: map[int]bool{}, createBy: s.bot(c.token).ID}
+	var body uploadBody
+	return s.locked(c, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		u, err := body.upload()
+		if err != nil {
+			return nil, err
+		}
+		u.id, u.token, u.createBy = newUUID(), o.token, o.bot.ID
+		u.created = o.ws.tick()
+		u.edited, u.seq = u.created, len(o.ws.uploads)
+		o.ws.uploads[u.id] = u
+		return o.ws.renderUpload(u, c.version), nil
+	})
+}
+
+// uploadBody is the body of POST /v1/file_uploads.
+type uploadBody struct {
+	Mode          string `json:"mode"`
+	Filename      string `json:"filename"`
+	ContentType   string `json:"content_type"`
+	NumberOfParts *int   `json:"number_of_parts"`
+	ExternalURL   string `json:"external_url"`
+}
+
+// upload returns the new upload body asks for, not yet stored.
+func (body uploadBody) upload() (*fileUpload, *apiError) {
+	u := &fileUpload{mode: cmp.Or(body.Mode, "single_part"), status: "pending",
+		filename: body.Filename, contentType: body.ContentType, sent: map[int]bool{}}
 	switch u.mode {
 	case "single_part":
 	case "multi_part":
@@ -132,19 +147,13 @@ func (s *Server) createFileUpload(c *call) (map[string]any, *apiError) {
 		return nil, validationError(fmt.Sprintf(
 			"body failed validation: body.mode should be `\"single_part\"`, `\"multi_part\"` or `\"external_url\"`, instead was `%q`.", body.Mode))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	u.created = w.tick()
-	u.edited, u.seq = u.created, len(w.uploads)
-	w.uploads[u.id] = u
-	return w.renderUpload(u, c.version), nil
+	return u, nil
 }
 
-// uploadLocked returns the upload id of token, or Notion's 404.
-func (s *Server) uploadLocked(token, id string) (*fileUpload, *apiError) {
-	u := s.wsLocked().uploads[id]
-	if u == nil || u.token != token {
+// upload returns the caller's upload id, or Notion's 404.
+func (o *op) upload(id string) (*fileUpload, *apiError) {
+	u := o.ws.uploads[id]
+	if u == nil || u.token != o.token {
 		return nil, notFoundError("file_upload", id)
 	}
 	return u, nil
@@ -173,9 +182,7 @@ func (s *Server) sendFileUpload(c *call) {
 		aerr.write(c.w)
 		return
 	}
-	s.mu.Lock()
-	o, aerr := s.recordPart(c, u, size, part, filename)
-	s.mu.Unlock()
+	o, aerr := s.locked(c, nil, func(o *op) (map[string]any, *apiError) { return o.recordPart(u, size, part, filename) })
 	if aerr != nil {
 		aerr.write(c.w)
 		return
@@ -183,10 +190,10 @@ func (s *Server) sendFileUpload(c *call) {
 	reply(c.w, http.StatusOK, o)
 }
 
-// recordPart records a sent file (or part) of u. s.mu must be held.
-func (s *Server) recordPart(c *call, u *fileUpload, size int64, part int, filename string) (map[string]any, *apiError) {
-	w := s.wsLocked()
-	if _, err := s.uploadLocked(c.token, u.id); err != nil {
+// recordPart records a sent file (or part) of u.
+func (o *op) recordPart(u *fileUpload, size int64, part int, filename string) (map[string]any, *apiError) {
+	w := o.ws
+	if _, err := o.upload(u.id); err != nil {
 		return nil, err
 	}
 	switch {
@@ -205,7 +212,7 @@ func (s *Server) recordPart(c *call, u *fileUpload, size int64, part int, filena
 	} else {
 		u.status = "uploaded"
 	}
-	return w.renderUpload(u, c.version), nil
+	return w.renderUpload(u, o.version), nil
 }
 
 // readUploadForm streams a multipart/form-data send body: the size of its
@@ -266,66 +273,39 @@ func (s *Server) sinkUpload(c *call, id string) {
 // completeFileUpload serves POST /v1/file_uploads/{file_upload_id}/complete:
 // a multi_part upload whose parts were all sent becomes uploaded.
 func (s *Server) completeFileUpload(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("file_upload_id")
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, err := s.uploadLocked(c.token, id)
-	switch {
-	case err != nil:
-		return nil, err
-	case u.mode != "multi_part" || u.status != "pending":
-		return nil, validationError(fmt.Sprintf("File upload %s is a %s upload in status %s: only a pending multi_part upload can be completed.", id, u.mode, u.status))
-	case len(u.sent) != u.parts:
-		return nil, validationError(fmt.Sprintf("File upload %s has %d of %d parts: send them all before completing it.", id, len(u.sent), u.parts))
-	}
-	w := s.wsLocked()
-	u.status, u.edited = "uploaded", w.tick()
-	return w.renderUpload(u, c.version), nil
+	return onPath(s, c, "file_upload_id", nil, (*op).upload, func(o *op, u *fileUpload) (map[string]any, *apiError) {
+		switch {
+		case u.mode != "multi_part" || u.status != "pending":
+			return nil, validationError(fmt.Sprintf("File upload %s is a %s upload in status %s: only a pending multi_part upload can be completed.", u.id, u.mode, u.status))
+		case len(u.sent) != u.parts:
+			return nil, validationError(fmt.Sprintf("File upload %s has %d of %d parts: send them all before completing it.", u.id, len(u.sent), u.parts))
+		}
+		u.status, u.edited = "uploaded", o.ws.tick()
+		return o.ws.renderUpload(u, c.version), nil
+	})
 }
 
 // getFileUpload serves GET /v1/file_uploads/{file_upload_id}.
 func (s *Server) getFileUpload(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("file_upload_id")
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, err := s.uploadLocked(c.token, id)
-	if err != nil {
-		return nil, err
-	}
-	return s.wsLocked().renderUpload(u, c.version), nil
+	return onPath(s, c, "file_upload_id", nil, (*op).upload, func(o *op, u *fileUpload) (map[string]any, *apiError) {
+		return o.ws.renderUpload(u, c.version), nil
+	})
 }
 
 // listFileUploads serves GET /v1/file_uploads?status=..: the token's
 // uploads, newest first.
 func (s *Server) listFileUploads(c *call) (map[string]any, *apiError) {
-	p, err := queryPaging(c.r)
-	if err != nil {
-		return nil, err
-	}
-	status := c.r.URL.Query().Get("status")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	var mine []*fileUpload
-	for _, u := range w.uploads {
-		if u.token == c.token && (status == "" || u.status == status) {
-			mine = append(mine, u)
+	var p paging
+	return s.locked(c, queryPage(&p), func(o *op) (map[string]any, *apiError) {
+		status := c.r.URL.Query().Get("status")
+		var mine []*fileUpload
+		for _, u := range o.ws.uploads {
+			if u.token == c.token && (status == "" || u.status == status) {
+				mine = append(mine, u)
+			}
 		}
-	}
-	slices.SortFunc(mine, func(a, b *fileUpload) int { return cmp.Compare(b.seq, a.seq) })
-	page, next, err := paginate(mine, func(u *fileUpload) string { return u.id }, p)
-	if err != nil {
-		return nil, err
-	}
-	results := make([]any, 0, len(page))
-	for _, u := range page {
-		results = append(results, w.renderUpload(u, c.version))
-	}
-	return list("file_upload", results, next), nil
+		slices.SortFunc(mine, func(a, b *fileUpload) int { return cmp.Compare(b.seq, a.seq) })
+		return listPage("file_upload", mine, func(u *fileUpload) string { return u.id }, p,
+			func(u *fileUpload) map[string]any { return o.ws.renderUpload(u, c.version) })
+	})
 }

@@ -145,17 +145,17 @@ func (w *workspace) blocksFromMarkdown(parentID, md string) []*node {
 	return out
 }
 
-// markdownFor finds the page (or block) a markdown endpoint names.
-func (s *Server) markdownFor(c *call) (*node, *apiError) {
-	if c.version < version20260311 {
+// markdownPage finds the page (or block) a markdown endpoint names.
+func (o *op) markdownPage() (*node, *apiError) {
+	if o.version < version20260311 {
 		return nil, validationError(fmt.Sprintf(
-			"The page markdown endpoints require Notion-Version %s or later, instead was %s.", version20260311, c.version))
+			"The page markdown endpoints require Notion-Version %s or later, instead was %s.", version20260311, o.version))
 	}
-	id, err := c.pathID("page_id")
+	id, err := o.pathID("page_id")
 	if err != nil {
 		return nil, err
 	}
-	n, err := s.findLocked(c.token, typeBlock, id)
+	n, err := o.s.findLocked(o.token, typeBlock, id)
 	if err != nil || n.typ == typeDatabase {
 		return nil, notFoundError(typePage, id)
 	}
@@ -171,11 +171,11 @@ func (w *workspace) pageMarkdown(n *node) map[string]any {
 
 // getPageMarkdown serves GET /v1/pages/{page_id}/markdown.
 func (s *Server) getPageMarkdown(c *call) (map[string]any, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, err := s.markdownFor(c)
-	if err != nil {
-		return nil, err
-	}
-	return s.wsLocked().pageMarkdown(n), nil
+	return s.locked(c, nil, func(o *op) (map[string]any, *apiError) {
+		n, err := o.markdownPage()
+		if err != nil {
+			return nil, err
+		}
+		return o.ws.pageMarkdown(n), nil
+	})
 }

@@ -39,37 +39,42 @@ type markdownEdit struct {
 // removed ones go to the trash.
 func (s *Server) updatePageMarkdown(c *call) (map[string]any, *apiError) {
 	var body markdownEdit
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.markdownFor(c)
-	if err != nil {
-		return nil, err
-	}
-	if w.trashed(n) {
-		return nil, validationError(msgArchived)
-	}
+	return s.locked(c, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		n, err := o.markdownPage()
+		if err != nil {
+			return nil, err
+		}
+		if o.ws.trashed(n) {
+			return nil, validationError(msgArchived)
+		}
+		now := o.ws.tick()
+		if err := o.ws.editMarkdown(n, body, now, o.bot.ID); err != nil {
+			return nil, err
+		}
+		n.stampEdited(now, o.bot.ID)
+		return o.ws.pageMarkdown(n), nil
+	})
+}
+
+// editMarkdown makes the edit e to n's markdown, at now by the user by.
+func (w *workspace) editMarkdown(n *node, e markdownEdit, now, by string) *apiError {
 	md, _ := w.markdownOf(n)
-	now := w.tick()
-	switch e := body; {
+	switch {
 	case e.Type == "insert_content" && e.InsertContent != nil:
-		err = w.insertMarkdown(n, e.InsertContent.Content, e.InsertContent.After, e.InsertContent.Position, now, bot.ID)
+		return w.insertMarkdown(n, e.InsertContent.Content, e.InsertContent.After, e.InsertContent.Position, now, by)
 	case e.Type == "replace_content" && e.ReplaceContent != nil:
-		err = w.replaceMarkdown(n, e.ReplaceContent.NewStr, e.ReplaceContent.AllowDeleting, now, bot.ID)
+		return w.replaceMarkdown(n, e.ReplaceContent.NewStr, e.ReplaceContent.AllowDeleting, now, by)
 	case e.Type == "replace_content_range" && e.ReplaceContentRange != nil:
 		r := e.ReplaceContentRange
-		var i, j int
-		if i, j, err = findRange(md, r.ContentRange); err == nil {
-			err = w.replaceMarkdown(n, md[:i]+r.Content+md[j:], r.AllowDeleting, now, bot.ID)
+		i, j, err := findRange(md, r.ContentRange)
+		if err != nil {
+			return err
 		}
+		return w.replaceMarkdown(n, md[:i]+r.Content+md[j:], r.AllowDeleting, now, by)
 	case e.Type == "update_content" && e.UpdateContent != nil:
 		for _, u := range e.UpdateContent.ContentUpdates {
 			if !strings.Contains(md, u.OldStr) || u.OldStr == "" {
-				return nil, validationError(fmt.Sprintf("update_content: old_str %q was not found in the page.", u.OldStr))
+				return validationError(fmt.Sprintf("update_content: old_str %q was not found in the page.", u.OldStr))
 			}
 			count := 1
 			if u.ReplaceAll {
@@ -77,16 +82,10 @@ func (s *Server) updatePageMarkdown(c *call) (map[string]any, *apiError) {
 			}
 			md = strings.Replace(md, u.OldStr, u.NewStr, count)
 		}
-		err = w.replaceMarkdown(n, md, e.UpdateContent.AllowDeleting, now, bot.ID)
-	default:
-		err = validationError(fmt.Sprintf(
-			"body failed validation: body.type should be one of insert_content, replace_content, replace_content_range or update_content with its object, instead was %q.", e.Type))
+		return w.replaceMarkdown(n, md, e.UpdateContent.AllowDeleting, now, by)
 	}
-	if err != nil {
-		return nil, err
-	}
-	n.edited, n.editedBy = now, bot.ID
-	return w.pageMarkdown(n), nil
+	return validationError(fmt.Sprintf(
+		"body failed validation: body.type should be one of insert_content, replace_content, replace_content_range or update_content with its object, instead was %q.", e.Type))
 }
 
 // findRange returns where a content_range selection ("start...end", or the
@@ -155,7 +154,7 @@ func (w *workspace) replaceMarkdown(n *node, md string, allowDeleting bool, now,
 	for _, it := range items {
 		switch {
 		case it.block != nil:
-			it.block.created, it.block.edited, it.block.createdBy, it.block.editedBy = now, now, by, by
+			it.block.stampCreated(now, by)
 			w.nodes[it.block.id] = it.block
 			kids = append(kids, it.block.id)
 		case slices.Contains(n.kids, it.ref) && !slices.Contains(kids, it.ref):

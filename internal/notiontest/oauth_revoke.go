@@ -30,44 +30,46 @@ func (s *Server) oauthTokenRequest(w http.ResponseWriter, r *http.Request) (stri
 	return body.Token, true
 }
 
-// oauthIntrospect serves POST /v1/oauth/introspect: whether an access or
-// refresh token the fake issued is still active.
-func (s *Server) oauthIntrospect(w http.ResponseWriter, r *http.Request) {
-	token, ok := s.oauthTokenRequest(w, r)
-	if !ok {
-		return
+// oauthTokenCall returns the handler of an endpoint on the token that a
+// {"token": ...} body names (introspect, revoke): once oauthTokenRequest
+// has read it, answer makes the reply with s.mu held.
+func (s *Server) oauthTokenCall(answer func(o *oauthState, token string) map[string]any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := s.oauthTokenRequest(w, r)
+		if !ok {
+			return
+		}
+		s.mu.Lock()
+		out := answer(s.oauthLocked(), token)
+		s.mu.Unlock()
+		reply(w, http.StatusOK, out)
 	}
-	s.mu.Lock()
-	o := s.oauthLocked()
+}
+
+// introspectLocked answers POST /v1/oauth/introspect: whether an access or
+// refresh token the fake issued is still active.
+func (s *Server) introspectLocked(o *oauthState, token string) map[string]any {
 	active := false
 	if _, issued := o.access[token]; issued {
 		active = s.grants[token] != nil && s.grants[token].active
 	} else if chain := o.refresh[token]; chain != nil {
 		active = chain.current == token && !chain.revoked
 	}
-	s.mu.Unlock()
 	out := map[string]any{"active": active}
 	if active {
 		out["scope"], out["iat"] = "read_content update_content insert_content", 1735689600
 	}
-	reply(w, http.StatusOK, out)
+	return out
 }
 
-// oauthRevoke serves POST /v1/oauth/revoke: the token stops working; a
+// revokeLocked answers POST /v1/oauth/revoke: the token stops working; a
 // refresh token takes its whole authorization with it.
-func (s *Server) oauthRevoke(w http.ResponseWriter, r *http.Request) {
-	token, ok := s.oauthTokenRequest(w, r)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	o := s.oauthLocked()
+func (s *Server) revokeLocked(o *oauthState, token string) map[string]any {
 	if g := s.grants[token]; g != nil && o.access[token] != (accessGrant{}) {
 		g.active = false
 	}
 	if chain := o.refresh[token]; chain != nil {
 		chain.revoked = true
 	}
-	s.mu.Unlock()
-	reply(w, http.StatusOK, map[string]any{})
+	return map[string]any{}
 }

@@ -2,68 +2,9 @@ package notiontest
 
 import (
 	"fmt"
-	"maps"
-	"net/http"
 	"slices"
+	"strconv"
 )
-
-// parentRef is a parent named in a request body: exactly one of its ids,
-// or the workspace.
-type parentRef struct {
-	Type         string  `json:"type"`
-	PageID       *string `json:"page_id"`
-	DatabaseID   *string `json:"database_id"`
-	DataSourceID *string `json:"data_source_id"`
-	BlockID      *string `json:"block_id"`
-	Workspace    *bool   `json:"workspace"`
-}
-
-// resolveParentLocked returns the node p names (nil for the workspace)
-// when token may see it. field names p in errors ("body.parent").
-func (s *Server) resolveParentLocked(token string, p *parentRef, field string) (*node, *apiError) {
-	if p == nil {
-		return nil, missingField(field)
-	}
-	refs := []struct {
-		key string
-		typ objectType
-		raw *string
-	}{
-		{"page_id", typePage, p.PageID},
-		{"database_id", typeDatabase, p.DatabaseID},
-		{"data_source_id", typeDataSource, p.DataSourceID},
-		{"block_id", typeBlock, p.BlockID},
-	}
-	for _, ref := range refs {
-		if ref.raw == nil {
-			continue
-		}
-		id, err := bodyID(field+"."+ref.key, *ref.raw)
-		if err != nil {
-			return nil, err
-		}
-		return s.findLocked(token, ref.typ, id)
-	}
-	if p.Type == "workspace" || p.Workspace != nil && *p.Workspace {
-		return nil, nil
-	}
-	return nil, validationError(fmt.Sprintf(
-		"body failed validation: %s should define page_id, database_id, data_source_id, block_id or workspace.", field))
-}
-
-// rowParent maps a database named as a page's parent to its data source,
-// as Notion does for a database with a single data source.
-func (w *workspace) rowParent(p *node) (*node, *apiError) {
-	if p == nil || p.typ != typeDatabase {
-		return p, nil
-	}
-	sources := w.liveKids(p)
-	if len(sources) != 1 {
-		return nil, validationError(fmt.Sprintf(
-			"Database %s has %d data sources: name the parent by data_source_id.", p.id, len(sources)))
-	}
-	return sources[0], nil
-}
 
 // pageBody is the body of POST /v1/pages.
 type pageBody struct {
@@ -82,50 +23,30 @@ type pageBody struct {
 // pages an integration creates are.
 func (s *Server) createPage(c *call) (map[string]any, *apiError) {
 	var body pageBody
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	parent, err := s.resolveParentLocked(c.token, body.Parent, "body.parent")
-	if err == nil {
-		parent, err = w.rowParent(parent)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !canParent(typePage, parent) {
-		return nil, validationError("body failed validation: body.parent should be a page, data source or workspace.")
-	}
-	if parent != nil && w.trashed(parent) {
-		return nil, validationError(msgArchived)
-	}
-	n := newNode(typePage, newUUID(), "", "", "")
-	if parent != nil {
-		n.parent = parent.id
-	}
-	if n.props, err = w.buildProps(parent, nil, body.Properties); err != nil {
-		return nil, err
-	}
-	at, err := w.positionIndex(parent, body.Position)
-	if err != nil {
-		return nil, err
-	}
-	blocks, err := w.pageContent(n.id, body)
-	if err != nil {
-		return nil, err
-	}
-	now := w.tick()
-	n.created, n.edited, n.createdBy, n.editedBy = now, now, bot.ID, bot.ID
-	n.icon, n.cover = body.Icon, body.Cover
-	w.insertLocked(n, at)
-	w.commitBlocks(n, blocks, -1, now, bot.ID)
-	if parent == nil {
-		s.grantLocked(c.token).shared[n.id] = struct{}{}
-	}
-	return w.renderPage(n, c.version), nil
+	return s.locked(c, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		w := o.ws
+		parent, err := o.newParent(typePage, body.Parent)
+		if err != nil {
+			return nil, err
+		}
+		n := newNode(typePage, newUUID(), "", "", "")
+		if n.props, err = w.buildProps(parent, nil, body.Properties); err != nil {
+			return nil, err
+		}
+		at, err := w.positionIndex(parent, body.Position)
+		if err != nil {
+			return nil, err
+		}
+		blocks, err := w.pageContent(n.id, body)
+		if err != nil {
+			return nil, err
+		}
+		now := w.tick()
+		n.icon, n.cover = body.Icon, body.Cover
+		o.add(n, parent, at, now)
+		w.commitBlocks(n, blocks, -1, now, o.bot.ID)
+		return w.renderPage(n, c.version), nil
+	})
 }
 
 // pageContent builds the blocks a new page starts with, from children (or
@@ -140,26 +61,18 @@ func (w *workspace) pageContent(pageID string, body pageBody) ([]*node, *apiErro
 // getPage serves GET /v1/pages/{page_id}; filter_properties limits the
 // properties answered to the ids given.
 func (s *Server) getPage(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("page_id")
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, err := s.findLocked(c.token, typePage, id)
-	if err != nil {
-		return nil, err
-	}
-	o := s.wsLocked().renderPage(n, c.version)
-	if keep := c.r.URL.Query()["filter_properties"]; len(keep) > 0 {
-		props := o["properties"].(map[string]any)
-		for name, v := range props {
-			if p, _ := v.(map[string]any); !slices.Contains(keep, fmt.Sprint(p["id"])) {
-				delete(props, name)
+	return s.onNode(c, typePage, nil, func(o *op) (map[string]any, *apiError) {
+		page := o.render()
+		if keep := c.r.URL.Query()["filter_properties"]; len(keep) > 0 {
+			props := page["properties"].(map[string]any)
+			for name, v := range props {
+				if p, _ := v.(map[string]any); !slices.Contains(keep, fmt.Sprint(p["id"])) {
+					delete(props, name)
+				}
 			}
 		}
-	}
-	return o, nil
+		return page, nil
+	})
 }
 
 // pageUpdate is the body of PATCH /v1/pages/{page_id}.
@@ -173,61 +86,28 @@ type pageUpdate struct {
 	EraseContent bool           `json:"erase_content"`
 }
 
-// trashRequest returns the trash state a body asks for, if any: in_trash,
-// or the deprecated archived.
-func trashRequest(inTrash, archived *bool) *bool {
-	if inTrash != nil {
-		return inTrash
-	}
-	return archived
-}
-
 // updatePage serves PATCH /v1/pages/{page_id}: properties, icon, cover,
 // lock, erasing the content and moving to or from the trash. A page in the
 // trash can only be restored.
 func (s *Server) updatePage(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("page_id")
-	if err != nil {
-		return nil, err
-	}
 	var body pageUpdate
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typePage, id)
-	if err != nil {
-		return nil, err
-	}
-	trash := trashRequest(body.InTrash, body.Archived)
-	if w.trashed(n) && (trash == nil || *trash) {
-		return nil, validationError(msgArchived)
-	}
-	props, err := w.buildProps(w.nodes[n.parent], n.props, body.Properties)
-	if err != nil {
-		return nil, err
-	}
-	n.props = props
-	if body.Icon != nil {
-		n.icon = *body.Icon
-	}
-	if body.Cover != nil {
-		n.cover = *body.Cover
-	}
-	if body.IsLocked != nil {
-		n.locked = *body.IsLocked
-	}
-	if body.EraseContent {
-		w.trashKids(n)
-	}
-	if trash != nil {
-		n.inTrash = *trash
-	}
-	n.edited, n.editedBy = w.tick(), bot.ID
-	return w.renderPage(n, c.version), nil
+	return s.onNode(c, typePage, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		return o.patch(trashRequest(body.InTrash, body.Archived), func() *apiError {
+			w, n := o.ws, o.n
+			props, err := w.buildProps(w.nodes[n.parent], n.props, body.Properties)
+			if err != nil {
+				return err
+			}
+			n.props = props
+			setGiven(&n.icon, body.Icon)
+			setGiven(&n.cover, body.Cover)
+			setGiven(&n.locked, body.IsLocked)
+			if body.EraseContent {
+				w.trashKids(n)
+			}
+			return nil
+		})
+	})
 }
 
 // trashKids moves every child of n to the trash.
@@ -241,46 +121,28 @@ func (w *workspace) trashKids(n *node) {
 // of a page or into a data source, with its subtree; a row that leaves its
 // data source keeps only its title.
 func (s *Server) movePage(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("page_id")
-	if err != nil {
-		return nil, err
-	}
 	var body struct {
 		Parent *parentRef `json:"parent"`
 	}
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	n, err := s.findLocked(c.token, typePage, id)
-	if err != nil {
-		return nil, err
-	}
-	if body.Parent != nil && (body.Parent.Type == "workspace" || body.Parent.Workspace != nil) {
-		return nil, validationError("body failed validation: body.parent should be a page_id or data_source_id parent.")
-	}
-	target, err := s.resolveParentLocked(c.token, body.Parent, "body.parent")
-	if err == nil {
-		target, err = w.rowParent(target)
-	}
-	switch {
-	case err != nil:
-		return nil, err
-	case w.trashed(n) || w.trashed(target):
-		return nil, validationError(msgArchived)
-	case target.typ != typePage && target.typ != typeDataSource || w.isAncestor(n.id, target):
-		return nil, validationError("body failed validation: body.parent must be a page or data source outside the page being moved.")
-	}
-	title := w.pageTitle(n)
-	w.detachLocked(n)
-	n.parent = target.id
-	n.props = map[string]any{w.titleName(target): titleValue(title)}
-	w.insertLocked(n, -1)
-	n.edited, n.editedBy = w.tick(), bot.ID
-	return w.renderPage(n, c.version), nil
+	return s.onNode(c, typePage, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		w, n := o.ws, o.n
+		if body.Parent != nil && (body.Parent.Type == "workspace" || body.Parent.Workspace != nil) {
+			return nil, validationError("body failed validation: body.parent should be a page_id or data_source_id parent.")
+		}
+		target, err := o.pageParent(body.Parent)
+		switch {
+		case err != nil:
+			return nil, err
+		case w.trashed(n) || w.trashed(target):
+			return nil, validationError(msgArchived)
+		case target.typ != typePage && target.typ != typeDataSource || w.isAncestor(n.id, target):
+			return nil, validationError("body failed validation: body.parent must be a page or data source outside the page being moved.")
+		}
+		n.props = map[string]any{w.titleName(target): titleValue(w.pageTitle(n))}
+		w.moveLocked(n, target)
+		n.stampEdited(w.tick(), o.bot.ID)
+		return o.render(), nil
+	})
 }
 
 // titleName returns the name of the title property of pages under parent:
@@ -303,57 +165,40 @@ var paginatedProperty = map[string]bool{"title": true, "rich_text": true, "peopl
 // one property item, or a paginated list of them for title, rich text,
 // people and relation properties. The property is named by id or name.
 func (s *Server) getPageProperty(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("page_id")
-	if err != nil {
-		return nil, err
-	}
-	p, err := queryPaging(c.r)
-	if err != nil {
-		return nil, err
-	}
-	want := c.r.PathValue("property_id")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, err := s.findLocked(c.token, typePage, id)
-	if err != nil {
-		return nil, err
-	}
-	for name, v := range s.wsLocked().pageProperties(n) {
-		prop, _ := v.(map[string]any)
-		if name != want && fmt.Sprint(prop["id"]) != want {
-			continue
+	var p paging
+	return s.onNode(c, typePage, queryPage(&p), func(o *op) (map[string]any, *apiError) {
+		want := c.r.PathValue("property_id")
+		for name, v := range o.ws.pageProperties(o.n) {
+			if prop, _ := v.(map[string]any); name == want || fmt.Sprint(prop["id"]) == want {
+				return propertyItem(prop, p, o.ws.origin+c.r.URL.Path)
+			}
 		}
-		self := s.wsLocked().origin + c.r.URL.Path
-		return propertyItem(prop, p, self)
-	}
-	return nil, &apiError{http.StatusNotFound, codeNotFound, fmt.Sprintf("Could not find property with ID: %s.", want)}
+		return nil, noSuch("property", want)
+	})
 }
 
 // propertyItem answers the property value prop as Notion's property item
 // endpoint at the absolute URL self does; next_url leads to the next page.
 func propertyItem(prop map[string]any, p paging, self string) (map[string]any, *apiError) {
 	typ, _ := prop["type"].(string)
+	item := func(v any) map[string]any {
+		return map[string]any{"object": "property_item", "id": prop["id"], "type": typ, typ: v}
+	}
 	if !paginatedProperty[typ] {
-		return map[string]any{"object": "property_item", "id": prop["id"], "type": typ, typ: prop[typ]}, nil
+		return item(prop[typ]), nil
 	}
+	// A value's cursor is its index.
 	values, _ := prop[typ].([]any)
-	items := make([]map[string]any, len(values))
-	for i, v := range values {
-		items[i] = map[string]any{"object": "property_item", "id": prop["id"], "type": typ, typ: v, "cursor": fmt.Sprint(i)}
+	index := make([]int, len(values))
+	for i := range index {
+		index[i] = i
 	}
-	page, next, err := paginate(items, func(it map[string]any) string { return it["cursor"].(string) }, p)
+	l, err := listPage("property_item", index, strconv.Itoa, p, func(i int) map[string]any { return item(values[i]) })
 	if err != nil {
 		return nil, err
 	}
-	results := make([]any, 0, len(page))
-	for _, it := range page {
-		out := maps.Clone(it)
-		delete(out, "cursor")
-		results = append(results, out)
-	}
-	l := list("property_item", results, next)
 	var nextURL any
-	if next != "" {
+	if next, _ := l["next_cursor"].(string); next != "" {
 		nextURL = self + "?start_cursor=" + next
 	}
 	l["property_item"] = map[string]any{"id": prop["id"], "next_url": nextURL, "type": typ, typ: map[string]any{}}

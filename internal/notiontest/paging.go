@@ -89,3 +89,20 @@ func paginate[T any](items []T, key func(T) string, p paging) ([]T, string, *api
 	}
 	return items[start:end], next, nil
 }
+
+// listPage answers page p of items as a Notion list of listType: an item's
+// cursor is its key, and its result is what render makes of it.
+func listPage[T, R any](listType string, items []T, key func(T) string, p paging, render func(T) R) (map[string]any, *apiError) {
+	page, next, err := paginate(items, key, p)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]any, 0, len(page))
+	for _, it := range page {
+		results = append(results, render(it))
+	}
+	return list(listType, results, next), nil
+}
+
+// nodeID is the key of a node in a list: its id.
+func nodeID(n *node) string { return n.id }

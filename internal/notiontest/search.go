@@ -31,25 +31,24 @@ type searchFilter struct {
 // A database without data sources, as Share makes, is listed as itself.
 func (s *Server) search(c *call) (map[string]any, *apiError) {
 	var body searchBody
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	p, err := body.paging()
-	if err != nil {
-		return nil, err
-	}
-	types, err := searchTypes(c.version, body.Filter)
-	if err != nil {
-		return nil, err
-	}
-	ascending := body.Sort != nil && body.Sort.Direction == "ascending"
+	var p paging
+	return s.locked(c, bodyPage(&body, &p), func(o *op) (map[string]any, *apiError) {
+		types, err := searchTypes(c.version, body.Filter)
+		if err != nil {
+			return nil, err
+		}
+		return o.nodeList("page_or_data_source", o.found(body, types), p, o.ws.renderLocked)
+	})
+}
+
+// found returns the objects of types that the caller may see, not in the
+// trash, whose titles match body's query, in the order body asks for.
+func (o *op) found(body searchBody, types []objectType) []*node {
+	w := o.ws
 	// From 2025-09-03 a database is found through its data sources; one
 	// with none, as Share makes, would otherwise not be found at all.
-	bare := body.Filter == nil && c.version >= version20250903
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	g := s.grants[c.token]
+	bare := body.Filter == nil && o.version >= version20250903
+	g := o.s.grants[o.token]
 	query := strings.ToLower(body.Query)
 	var hits []*node
 	for _, n := range w.nodes {
@@ -62,6 +61,7 @@ func (s *Server) search(c *call) (map[string]any, *apiError) {
 		}
 		hits = append(hits, n)
 	}
+	ascending := body.Sort != nil && body.Sort.Direction == "ascending"
 	slices.SortFunc(hits, func(a, b *node) int {
 		byTime := cmp.Compare(b.edited, a.edited)
 		if ascending {
@@ -69,15 +69,7 @@ func (s *Server) search(c *call) (map[string]any, *apiError) {
 		}
 		return cmp.Or(byTime, cmp.Compare(a.typ, b.typ), cmp.Compare(a.id, b.id))
 	})
-	page, next, err := paginate(hits, func(n *node) string { return n.id }, p)
-	if err != nil {
-		return nil, err
-	}
-	results := make([]any, 0, len(page))
-	for _, n := range page {
-		results = append(results, w.renderLocked(n, c.version))
-	}
-	return list("page_or_data_source", results, next), nil
+	return hits
 }
 
 // searchTypes returns the object types a search lists for version and

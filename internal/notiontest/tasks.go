@@ -1,9 +1,5 @@
 package notiontest
 
-import (
-	"net/http"
-)
-
 // asyncTask is work Notion finishes in the background; the fake finishes it
 // at once, so its first poll answers succeeded.
 type asyncTask struct {
@@ -33,33 +29,29 @@ func (s *Server) agentBatch(c *call) (map[string]any, *apiError) {
 	var body struct {
 		Operations []any `json:"operations"`
 	}
-	if err := decodeBody(c.r, &body); err != nil {
-		return nil, err
-	}
-	if body.Operations == nil {
-		return nil, missingField("body.operations")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	t := &asyncTask{id: newUUID(), token: c.token, name: "agent_batch", created: w.tick()}
-	w.tasks[t.id] = t
-	return w.renderTask(t, false), nil
+	return s.locked(c, jsonBody(&body), func(o *op) (map[string]any, *apiError) {
+		if body.Operations == nil {
+			return nil, missingField("body.operations")
+		}
+		t := &asyncTask{id: newUUID(), token: c.token, name: "agent_batch", created: o.ws.tick()}
+		o.ws.tasks[t.id] = t
+		return o.ws.renderTask(t, false), nil
+	})
 }
 
 // getAsyncTask serves GET /v1/async_tasks/{task_id}: a task the token
 // started, finished.
 func (s *Server) getAsyncTask(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("task_id")
-	if err != nil {
-		return nil, err
+	return onPath(s, c, "task_id", nil, (*op).task, func(o *op, t *asyncTask) (map[string]any, *apiError) {
+		return o.ws.renderTask(t, true), nil
+	})
+}
+
+// task returns the async task id that the caller started.
+func (o *op) task(id string) (*asyncTask, *apiError) {
+	t := o.ws.tasks[id]
+	if t == nil || t.token != o.token {
+		return nil, noSuch("async_task", id)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.wsLocked()
-	t := w.tasks[id]
-	if t == nil || t.token != c.token {
-		return nil, &apiError{http.StatusNotFound, codeNotFound, "Could not find async_task with ID: " + id + "."}
-	}
-	return w.renderTask(t, true), nil
+	return t, nil
 }

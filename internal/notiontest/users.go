@@ -2,7 +2,6 @@ package notiontest
 
 import (
 	"cmp"
-	"net/http"
 	"slices"
 )
 
@@ -76,47 +75,37 @@ func (s *Server) usersMe(c *call) (map[string]any, *apiError) {
 
 // listUsers serves GET /v1/users: the people, then the token's bot.
 func (s *Server) listUsers(c *call) (map[string]any, *apiError) {
-	p, err := queryPaging(c.r)
-	if err != nil {
-		return nil, err
-	}
-	bot := s.bot(c.token)
-	s.mu.Lock()
-	users := make([]map[string]any, 0)
-	for _, u := range s.wsLocked().usersLocked() {
-		users = append(users, renderPerson(u))
-	}
-	s.mu.Unlock()
-	users = append(users, renderBot(bot))
-	page, next, err := paginate(users, func(u map[string]any) string { return u["id"].(string) }, p)
-	if err != nil {
-		return nil, err
-	}
-	results := make([]any, len(page))
-	for i, u := range page {
-		results[i] = u
-	}
-	return list("user", results, next), nil
+	var p paging
+	return s.locked(c, queryPage(&p), func(o *op) (map[string]any, *apiError) {
+		var users []map[string]any
+		for _, u := range o.ws.usersLocked() {
+			users = append(users, renderPerson(u))
+		}
+		users = append(users, renderBot(o.bot))
+		return listPage("user", users, func(u map[string]any) string { return u["id"].(string) }, p,
+			func(u map[string]any) map[string]any { return u })
+	})
 }
 
 // getUser serves GET /v1/users/{user_id}: a person, or the bot of any token
 // the fake knows.
 func (s *Server) getUser(c *call) (map[string]any, *apiError) {
-	id, err := c.pathID("user_id")
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, u := range s.wsLocked().usersLocked() {
+	return onPath(s, c, "user_id", nil, (*op).user, func(_ *op, u map[string]any) (map[string]any, *apiError) {
+		return u, nil
+	})
+}
+
+// user returns the person or bot id as GET /v1/users answers it.
+func (o *op) user(id string) (map[string]any, *apiError) {
+	for _, u := range o.ws.usersLocked() {
 		if u.ID == id {
 			return renderPerson(u), nil
 		}
 	}
-	for _, g := range s.grants {
+	for _, g := range o.s.grants {
 		if norm, _ := NormalizeID(g.bot.ID); norm == id {
 			return renderBot(g.bot), nil
 		}
 	}
-	return nil, &apiError{http.StatusNotFound, codeNotFound, "Could not find user with ID: " + id + "."}
+	return nil, noSuch("user", id)
 }

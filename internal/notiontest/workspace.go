@@ -96,30 +96,6 @@ func (w *workspace) tick() string {
 	return fmt.Sprintf("2025-02-%02dT%02d:%02d:00.000Z", 1+w.clock/1440%28, w.clock/60%24, w.clock%60)
 }
 
-// allowedParents lists, for each object type, the parent types it may have
-// ("" is the workspace), as Notion's tree allows.
-var allowedParents = map[objectType][]objectType{
-	typePage:       {"", typePage, typeDataSource, typeBlock},
-	typeDatabase:   {"", typePage, typeBlock},
-	typeDataSource: {typeDatabase},
-	typeBlock:      {typePage, typeBlock},
-}
-
-// canParent reports whether an object of type child may live under parent
-// (nil: the workspace).
-func canParent(child objectType, parent *node) bool {
-	want := objectType("")
-	if parent != nil {
-		want = parent.typ
-	}
-	for _, t := range allowedParents[child] {
-		if t == want {
-			return true
-		}
-	}
-	return false
-}
-
 // insertLocked adds n to the tree under its parent, at index at of the
 // parent's children (-1: the end). The caller has checked the parent.
 func (w *workspace) insertLocked(n *node, at int) {
@@ -140,6 +116,22 @@ func (w *workspace) detachLocked(n *node) {
 		}
 		p.kids = kids
 	}
+}
+
+// moveLocked moves n to the end of parent's children (nil: the top of the
+// workspace).
+func (w *workspace) moveLocked(n, parent *node) {
+	w.detachLocked(n)
+	n.parent = idOf(parent)
+	w.insertLocked(n, -1)
+}
+
+// idOf returns n's id; "" (the workspace) for nil.
+func idOf(n *node) string {
+	if n == nil {
+		return ""
+	}
+	return n.id
 }
 
 // insertAt returns list with id inserted at index at (-1 or out of range:
