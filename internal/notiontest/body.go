@@ -7,6 +7,8 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"reflect"
+	"strings"
 )
 
 // maxJSONBody bounds the JSON bodies the fake decodes; Notion's own limits are
@@ -110,12 +112,23 @@ func normalizeItems(items []any) []any {
 // typeMessage phrases a JSON type mismatch like Notion's body validation.
 func typeMessage(e *json.UnmarshalTypeError) string {
 	field := "body"
-	if e.Field != "" {
-		field += "." + e.Field
+	for _, seg := range strings.Split(e.Field, ".") {
+		// Notion's names are snake_case; a segment with a capital is the
+		// Go name of an embedded struct, which Notion knows nothing of.
+		if seg != "" && strings.ToLower(seg) == seg {
+			field += "." + seg
+		}
 	}
 	want := "an object"
-	if k := e.Type.Kind().String(); k != "struct" && k != "map" {
-		want = "a " + k
+	switch e.Type.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Float64:
+		want = "a number"
+	case reflect.String:
+		want = "a string"
+	case reflect.Bool:
+		want = "a boolean"
+	case reflect.Slice:
+		want = "an array"
 	}
 	return fmt.Sprintf("body failed validation: %s should be %s, instead was a JSON %s.", field, want, e.Value)
 }

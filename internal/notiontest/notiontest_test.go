@@ -327,3 +327,24 @@ func TestNormalizeID(t *testing.T) {
 		}
 	}
 }
+
+// A body of the wrong type is answered as Notion words it: the JSON name
+// of the field, never a Go name, and the kind in JSON's terms.
+func TestTypeErrorsNameTheJSONField(t *testing.T) {
+	s := notiontest.NewServer()
+	defer s.Close()
+	s.AddToken("ntn_type_error_token_0123456789", notiontest.Bot{ID: "b1", Name: "Bot"})
+	req, _ := http.NewRequest("POST", s.URL()+"/v1/search", strings.NewReader(`{"page_size":"x"}`))
+	req.Header.Set("Authorization", "Bearer ntn_type_error_token_0123456789")
+	req.Header.Set("Notion-Version", "2025-09-03")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "body.page_size should be a number") {
+		t.Errorf("%d %s", resp.StatusCode, b)
+	}
+}
