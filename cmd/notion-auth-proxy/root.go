@@ -33,7 +33,6 @@ type streams struct {
 	in       io.Reader
 	out, err io.Writer
 	redact   *credstore.Redactor
-	rawErr   io.Writer // err before redaction: serve buffers its log beneath the redactor
 }
 
 // globals are the flags every command takes.
@@ -46,9 +45,8 @@ type globals struct {
 // run executes the command line args and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	redact := &credstore.Redactor{}
-	raw := stderr
 	stdout, stderr = redact.Writer(stdout), redact.Writer(stderr)
-	root := newRootCommand(streams{in: stdin, out: stdout, err: stderr, redact: redact, rawErr: raw})
+	root := newRootCommand(streams{in: stdin, out: stdout, err: stderr, redact: redact})
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

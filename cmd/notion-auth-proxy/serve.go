@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/credstore"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/credset"
@@ -70,12 +71,11 @@ func serve(ctx context.Context, g *globals, overrides map[string]string, s strea
 	if err != nil {
 		return err
 	}
-	sink := newLogSink(s)
-	defer sink.Stop() // flushes what is buffered
-	log, err := newLogger(cfg.Log, sink)
+	log, err := newLogger(cfg.Log, zapcore.Lock(zapcore.AddSync(s.err)))
 	if err != nil {
 		return err
 	}
+	defer func() { _ = log.Sync() }()
 	credstore.SetRedisLogger(log)
 
 	store, chosen, err := openStore(ctx, cfg)

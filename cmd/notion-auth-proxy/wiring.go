@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -40,56 +39,9 @@ func loadConfig(g *globals, overrides map[string]string, bound string) (*config.
 	return cfg, nil
 }
 
-// logFlushInterval is the longest an access-log line waits in the buffer.
-const logFlushInterval = time.Second
-
-// logSink is where serve's log goes: the redactor (which sees each line
-// whole), then a buffer in front of stderr that is flushed at least every
-// second, on shutdown, and after every line that is not an access-log
-// line. A busy proxy so writes its request lines in batches instead of
-// one write each; a crash can lose at most the last second of them.
-type logSink struct {
-	buf   *zapcore.BufferedWriteSyncer
-	lines zapcore.WriteSyncer // the redactor over buf
-}
-
-func newLogSink(s streams) *logSink {
-	buf := &zapcore.BufferedWriteSyncer{WS: zapcore.AddSync(s.rawErr), Size: 256 << 10, FlushInterval: logFlushInterval}
-	return &logSink{buf: buf, lines: zapcore.AddSync(s.redact.Writer(buf))}
-}
-
-// Stop flushes the buffer and stops its timer.
-func (l *logSink) Stop() { _ = l.buf.Stop() }
-
-// flushingCore flushes the sink after every entry but the access log's,
-// so events (errors, reloads, not_shared) are written at once and in order.
-type flushingCore struct {
-	zapcore.Core
-	sink *logSink
-}
-
-func (c flushingCore) With(fields []zapcore.Field) zapcore.Core {
-	return flushingCore{Core: c.Core.With(fields), sink: c.sink}
-}
-
-func (c flushingCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
-	if c.Enabled(e.Level) {
-		return ce.AddCore(e, c)
-	}
-	return ce
-}
-
-func (c flushingCore) Write(e zapcore.Entry, fields []zapcore.Field) error {
-	err := c.Core.Write(e, fields)
-	if e.Message != "request" {
-		_ = c.sink.buf.Sync()
-	}
-	return err
-}
-
-// newLogger builds the JSON (or console) logger on sink. Nothing is
-// sampled, so every not_shared line reaches the operator.
-func newLogger(c config.Log, sink *logSink) (*zap.Logger, error) {
+// newLogger builds the JSON (or console) logger on w. Nothing is sampled, so
+// every not_shared line reaches the operator.
+func newLogger(c config.Log, w zapcore.WriteSyncer) (*zap.Logger, error) {
 	level, err := zapcore.ParseLevel(c.Level)
 	if err != nil {
 		return nil, usage(fmt.Errorf("log level: %w", err))
@@ -104,7 +56,7 @@ func newLogger(c config.Log, sink *logSink) (*zap.Logger, error) {
 	} else {
 		enc = zapcore.NewJSONEncoder(ec)
 	}
-	return zap.New(flushingCore{Core: zapcore.NewCore(enc, sink.lines, level), sink: sink}), nil
+	return zap.New(zapcore.NewCore(enc, w, level)), nil
 }
 
 // proxyConfig maps the configuration onto the proxy's. Client keys are read
