@@ -12,6 +12,10 @@
 #                          more per proxy variant
 #   BENCH_DOWN_MIB [384]   size streamed down through each proxy for peak RSS
 #   BENCH_UP_MIB [384]     size streamed up through each proxy for peak RSS
+#   BENCH_BODY_REQUESTS [3000]  POSTs of a 1 MB body (hey -c BENCH_CONCURRENCY)
+#                          sent through each proxy after streaming, for the peak
+#                          RSS with many bodies in flight (the proxy keeps a copy
+#                          of each body up to 1 MiB, for replay)
 #   BENCH_TARGETS [direct proxy nginx caddy]  the base targets (nginx and proxy
 #                          always run: they are the reference and the subject)
 #   BENCH_PROXY_VARIANTS []  more notion-auth-proxy targets, each with its own
@@ -23,7 +27,8 @@
 #
 # OUTDIR receives rounds.tsv (one line per run), summary.tsv and summary.md
 # (medians per target), gc.tsv (the collector's share of each proxy's CPU
-# over the load rounds), rss.tsv (idle RSS and peaks while streaming),
+# over the load rounds), rss.tsv (idle RSS, then peaks while streaming and
+# with bodies in flight),
 # rss_load.tsv, machine.txt and benchmarks.png. The token is a fake one, like
 # `make demo`'s; nothing leaves the loopback interface.
 set -euo pipefail
@@ -35,6 +40,7 @@ conc=${BENCH_CONCURRENCY:-32}
 port=${BENCH_PORT:-18710}
 down_mib=${BENCH_DOWN_MIB:-384}
 up_mib=${BENCH_UP_MIB:-384}
+body_requests=${BENCH_BODY_REQUESTS:-3000}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 proxy_bin=$root/bin/notion-auth-proxy
@@ -227,9 +233,10 @@ run_hey() {
 
 # stream TARGET: the RSS of the target's freshly started processes when idle
 # (1 s after they answered, before any request), then their peak RSS after
-# streaming down_mib down and then up_mib up.
+# streaming down_mib down, then up_mib up, then after body_requests POSTs of
+# a 1 MB body, conc at a time.
 stream() {
-	local t=$1 base="http://127.0.0.1:${port_of[$1]}" got idle down up
+	local t=$1 base="http://127.0.0.1:${port_of[$1]}" got idle down up bodies f="$tmp/hey-bodies-$1.txt"
 	sleep 1
 	idle=$(rss_kib "$t" VmRSS)
 	got=$(curl -sS -o /dev/null -w '%{http_code} %{size_download}' \
@@ -240,7 +247,12 @@ stream() {
 		"$base/v1/file_uploads/00000000000040008000000000000001/send")
 	[[ $got == *"\"content_length\":$((up_mib << 20))"* ]] || die "$t: upload answered ${got:0:200}"
 	up=$(peak_rss_kib "$t")
-	printf '%s\t%s\t%s\t%s\n' "$t" "$(kib_mib "$idle")" "$(kib_mib "$down")" "$(kib_mib "$up")" |
+	[[ -f $tmp/body ]] || head -c 1000000 /dev/zero | tr '\0' x >"$tmp/body"
+	hey -n "$body_requests" -c "$conc" -m POST -T application/octet-stream -D "$tmp/body" "$base/v1/__fake/echo" >"$f"
+	grep -q '^Error distribution' "$f" && die "$t: hey saw errors posting bodies: $(sed -n '/^Error distribution/,$p' "$f")"
+	grep -Eq '^\s*\[[^2][0-9][0-9]\]' "$f" && die "$t: non-2xx answers to bodies: $(sed -n '/^Status code/,$p' "$f")"
+	bodies=$(peak_rss_kib "$t")
+	printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$(kib_mib "$idle")" "$(kib_mib "$down")" "$(kib_mib "$up")" "$(kib_mib "$bodies")" |
 		tee -a "$out/rss.tsv"
 }
 
@@ -306,7 +318,7 @@ for t in "${servers[@]}"; do
 done
 
 # Streaming, on fresh processes so VmHWM covers only the transfers.
-printf 'target\tidle_rss_mib\tafter_down_mib\tafter_up_mib\n' >"$out/rss.tsv"
+printf 'target\tidle_rss_mib\tafter_down_mib\tafter_up_mib\tafter_bodies_mib\n' >"$out/rss.tsv"
 for t in "${servers[@]}"; do
 	stop "$t"
 	start "$t"
