@@ -94,39 +94,69 @@ func writeCSV(dir string, results []result) error {
 	return nil
 }
 
-// drawChart plots the successful calls over time per target against the
-// most the budget admits, burst + rate × t, into notion.png.
+// drawChart draws notion.png: on the left the successful calls over time
+// per target against the most the budget admits, burst + rate × t; on the
+// right each target's calls answered, calls failed and 429s the fake sent.
 func drawChart(o options, results []result) error {
 	if _, err := exec.LookPath("gnuplot"); err != nil {
 		return fmt.Errorf("chart: gnuplot is missing (apt-get install -y gnuplot-nox, or -chart=false)")
 	}
 	var script bytes.Buffer
-	fmt.Fprintf(&script, `set terminal pngcairo size 900,460 font "sans,10"
+	fmt.Fprintf(&script, `set terminal pngcairo size 1100,460 font "sans,10"
 set output %q
 set datafile separator ","
-set key right bottom
-set grid
-set xlabel "seconds since the first request"
-set ylabel "calls answered 2xx"
-set title "%d clients × %d calls against a fake with Notion's budget (%g/s, burst %d, %s per request)"
-n = %d
-min(a, b) = a < b ? a : b
-plot [0:*] [0:n*1.05] min(n, %d + %g*x) with lines dt 2 lc rgb "#888888" title "most the budget admits", \
-`, filepath.Join(o.out, "notion.png"), o.clients, o.requests, o.rate, o.burst, o.delay, o.clients*o.requests, o.burst, o.rate)
-	colours := []string{"#cc6677", "#ddaa33", "#4477aa", "#228833"}
-	for i, r := range results {
-		sep := ", \\\n"
-		if i == len(results)-1 {
-			sep = "\n"
-		}
-		fmt.Fprintf(&script, `  %q using (strcol(1) eq %q ? $2 : NaN):3 with steps lw 2 lc rgb %q title %q%s`,
-			filepath.Join(o.out, "notion-timeline.csv"), r.target.name, colours[i%len(colours)],
-			fmt.Sprintf("%s: %.1f s, %d errors", r.target.label, r.wall.Seconds(), r.errs), sep)
-	}
+set multiplot layout 1,2 title "%d clients × %d calls against a fake with Notion's budget (%g/s, burst %d, %s per request)"
+`, filepath.Join(o.out, "notion.png"), o.clients, o.requests, o.rate, o.burst, o.delay)
+	timelinePlot(&script, o, results)
+	countsPlot(&script, o)
+	script.WriteString("unset multiplot\n")
 	cmd := exec.Command("gnuplot")
 	cmd.Stdin = &script
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("chart: gnuplot: %w: %s", err, out)
 	}
 	return nil
+}
+
+// chartColours are the targets' colours, in the order they ran.
+var chartColours = []string{"#cc6677", "#ddaa33", "#4477aa", "#228833"}
+
+func timelinePlot(w io.Writer, o options, results []result) {
+	fmt.Fprintf(w, `set key right bottom
+set grid
+set xlabel "seconds since the first request"
+set ylabel "calls answered 2xx"
+set title "calls answered over time"
+n = %d
+min(a, b) = a < b ? a : b
+plot [0:*] [0:n*1.05] min(n, %d + %g*x) with lines dt 2 lc rgb "#888888" title "most the budget admits"`,
+		o.clients*o.requests, o.burst, o.rate)
+	for i, r := range results {
+		fmt.Fprintf(w, `, \
+  %q using (strcol(1) eq %q ? $2 : NaN):3 with steps lw %d dt %d lc rgb %q title %q`,
+			filepath.Join(o.out, "notion-timeline.csv"), r.target.name, 2+i%2, 1+i%2, chartColours[i%len(chartColours)],
+			fmt.Sprintf("%s: %.1f s", r.target.label, r.wall.Seconds()))
+	}
+	fmt.Fprintln(w)
+}
+
+func countsPlot(w io.Writer, o options) {
+	fmt.Fprintf(w, `set title "what the clients and the fake saw"
+set datafile columnheaders
+set key below
+set xlabel ""
+set ylabel "count"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set boxwidth 1
+set yrange [0:*]
+f = %q
+plot f using 3:xtic(1) title "calls answered 2xx" lc rgb "#4477aa", \
+  "" using 4 title "calls failed" lc rgb "#cc6677", \
+  "" using 6 title "429s the fake sent" lc rgb "#ddaa33", \
+  "" using ($0-0.25):3:3 with labels offset 0,0.6 notitle, \
+  "" using 0:4:4 with labels offset 0,0.6 notitle, \
+  "" using ($0+0.25):6:6 with labels offset 0,0.6 notitle
+`, filepath.Join(o.out, "notion.csv"))
 }
