@@ -9,7 +9,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 DEMO_PORT  ?= 8701
 DEMO_TOKEN ?= ntn_demo_token_not_a_real_secret
 
-.PHONY: help build run demo test bench bench-go bench-load lint docker clean
+.PHONY: help build run demo test bench bench-go bench-tools bench-load bench-gc bench-notion bench-rtt bench-startup lint docker clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,27 +37,48 @@ compat/js/node_modules: compat/js/package.json compat/js/package-lock.json
 	cd compat/js && npm ci --no-audit --no-fund
 	@touch $@
 
-bench: bench-go bench-load ## run the Go microbenchmarks and the load benchmark
+bench: bench-go bench-load bench-gc bench-notion bench-rtt bench-startup ## run every benchmark (see docs/benchmarks.md)
 
 bench-go: ## run the Go microbenchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# The load benchmark needs hey, nginx, caddy, curl and gnuplot; as root it
-# installs the missing ones with apt-get, otherwise it says what to install.
-# Results go to $(BENCH_OUT); docs/benchmarks.md describes them.
+# The benchmarks need hey, nginx, caddy, curl, gnuplot and redis-server; as
+# root bench-tools installs the missing ones with apt-get, otherwise it says
+# what to install. Results go to $(BENCH_OUT); docs/benchmarks.md describes
+# them.
 BENCH_OUT   ?= bin/bench
-BENCH_TOOLS := hey:hey nginx:nginx caddy:caddy curl:curl gnuplot:gnuplot-nox
+BENCH_TOOLS := hey:hey nginx:nginx caddy:caddy curl:curl gnuplot:gnuplot-nox redis-server:redis-server
 
-bench-load: build ## load benchmark: direct, proxy, nginx, Caddy on loopback (see docs/benchmarks.md)
+bench-tools:
 	@missing=; for tp in $(BENCH_TOOLS); do \
 		command -v $${tp%%:*} >/dev/null || missing="$$missing $${tp#*:}"; done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "installing:$$missing"; apt-get update -qq && apt-get install -y -qq $$missing; \
-		else echo "bench-load needs:$$missing (apt-get install -y$$missing)"; exit 1; fi; \
+		else echo "the benchmarks need:$$missing (apt-get install -y$$missing)"; exit 1; fi; \
 	fi
+
+bench-load: build bench-tools ## load benchmark: direct, proxy, nginx, Caddy on loopback
 	$(GO) build -o bin/fakenotion ./internal/notiontest/fakenotion
 	bench/load.sh $(BENCH_OUT)
+
+# The collector settings against each other: the release default (GOGC=400,
+# GOMEMLIMIT=48MiB), Go's default and GOGC=400 without a limit, with nginx
+# for reference; more, shorter rounds, so each comparison is close in time.
+bench-gc: build bench-tools ## GOGC/GOMEMLIMIT as levers at saturation
+	$(GO) build -o bin/fakenotion ./internal/notiontest/fakenotion
+	BENCH_TARGETS="proxy nginx" BENCH_ROUNDS=$${BENCH_ROUNDS:-15} BENCH_DURATION=$${BENCH_DURATION:-3s} \
+	BENCH_PROXY_VARIANTS="gogc100:GOGC=100,GOMEMLIMIT=off gogc400:GOGC=400,GOMEMLIMIT=off" \
+		bench/load.sh $(BENCH_OUT)/gc
+
+bench-notion: build bench-tools ## the Notion workload: 60 clients against Notion's rate limit
+	$(GO) run ./bench/notion -proxy $(BINARY) -out $(BENCH_OUT)
+
+bench-rtt: build bench-tools ## connection reuse over a 50 ms round trip: curl direct vs through the proxy
+	$(GO) run ./bench/rtt -proxy $(BINARY) -out $(BENCH_OUT)
+
+bench-startup: build ## exec to /readyz 200, and idle RSS
+	$(GO) run ./bench/startup -proxy $(BINARY) -out $(BENCH_OUT)
 
 lint: ## go vet and a gofmt check
 	$(GO) vet ./...

@@ -14,24 +14,44 @@ median() {
 		awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
-printf 'target\trps\tp50_ms\tp99_ms\n' >"$out/summary.tsv"
-for t in direct proxy nginx caddy; do
-	printf '%s\t%s\t%s\t%s\n' "$t" "$(median 3 "$t")" "$(median 4 "$t")" "$(median 5 "$t")" >>"$out/summary.tsv"
+# ratio COLUMN TARGET: the median over the rounds of the target's figure
+# divided by nginx's in the same round. Neighbours' load on a shared machine
+# moves whole rounds; the ratio within a round moves much less.
+ratio() {
+	awk -F'\t' -v c="$1" -v t="$2" 'NR > 1 && $1 == "nginx" {n[$2] = $c} NR > 1 && $1 == t {v[$2] = $c}
+		END {for (r in v) if (n[r] > 0) print v[r] / n[r]}' "$out/rounds.tsv" | sort -g |
+		awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+# The base targets, then the proxy variants, in the order they first ran.
+targets=()
+for t in direct proxy nginx caddy; do grep -q "^$t"$'\t' "$out/rounds.tsv" && targets+=("$t"); done
+targets+=($(awk -F'\t' 'NR > 1 && $1 ~ /^proxy-/ && !seen[$1]++ {print $1}' "$out/rounds.tsv"))
+printf 'target\trps\tp50_ms\tp99_ms\tcpu_us\trps_vs_nginx\tp99_vs_nginx\tcpu_vs_nginx\n' >"$out/summary.tsv"
+for t in "${targets[@]}"; do
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$(median 3 "$t")" "$(median 4 "$t")" "$(median 5 "$t")" \
+		"$(median 6 "$t")" "$(ratio 3 "$t")" "$(ratio 5 "$t")" "$(ratio 6 "$t")" >>"$out/summary.tsv"
 done
 
-# The markdown table, with each figure also as a ratio to nginx's.
+# The markdown table, with each figure also as a ratio to nginx's (the median
+# of the rounds' ratios).
 awk -F'\t' '
-	NR == 1 {next}
-	{t[NR] = $1; rps[NR] = $2; p50[NR] = $3; p99[NR] = $4; if ($1 == "nginx") n = NR}
+	FNR == NR {
+		if ($1 == "variant:") {names[$2] = "notion-auth-proxy"; for (i = 3; i <= NF; i++) names[$2] = names[$2] " " $i}
+		next
+	}
+	FNR == 1 {next}
+	{k++; t[k] = $1; rps[k] = $2; p50[k] = $3; p99[k] = $4; cpu[k] = $5; rr[k] = $6; pr[k] = $7; cr[k] = $8}
 	END {
 		names["direct"] = "direct (no proxy)"; names["proxy"] = "notion-auth-proxy"
 		names["nginx"] = "nginx"; names["caddy"] = "Caddy"
-		print "| target | requests/s | vs nginx | p50 ms | p99 ms | p99 vs nginx |"
-		print "|---|---:|---:|---:|---:|---:|"
-		for (i = 2; i <= NR; i++)
-			printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f |\n", names[t[i]], rps[i], rps[i] / rps[n],
-				p50[i], p99[i], p99[i] / p99[n]
-	}' "$out/summary.tsv" >"$out/summary.md"
+		print "| target | requests/s | vs nginx | p50 ms | p99 ms | p99 vs nginx | CPU µs/request | CPU vs nginx |"
+		print "|---|---:|---:|---:|---:|---:|---:|---:|"
+		for (i = 1; i <= k; i++)
+			printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %s | %s |\n", names[t[i]], rps[i], rr[i],
+				p50[i], p99[i], pr[i], (cpu[i] > 0) ? sprintf("%.0f", cpu[i]) : "–",
+				(cpu[i] > 0) ? sprintf("%.2f", cr[i]) : "–"
+	}' FS=' ' "$out/machine.txt" FS='\t' "$out/summary.tsv" >"$out/summary.md"
 cat "$out/summary.md"
 
 gnuplot <<PLOT
