@@ -130,8 +130,9 @@ func TestObjectScopesThroughTheBinary(t *testing.T) {
 		t.Errorf("shadow mode refused: %d", resp.StatusCode)
 	}
 	waitLog(t, p.stderr, `"event":"scope_violation"`)
-	if !strings.Contains(p.stderr.String(), `"object_id":"`+tree.hr+`"`) || !strings.Contains(p.stderr.String(), `"event":"scope_lookup"`) {
-		t.Error("the log lacks the violation's object id or the lookups")
+	if !strings.Contains(p.stderr.String(), `"object_id":"`+tree.hr+`"`) || !strings.Contains(p.stderr.String(), "objects ("+tree.meetings+")") ||
+		!strings.Contains(p.stderr.String(), `"event":"scope_lookup"`) {
+		t.Error("the log lacks the violation's object id and roots, or the lookups")
 	}
 
 	// A cold restart decides correctly about a deep object again.

@@ -143,11 +143,11 @@ func keyPolicy(k config.ClientKey, tree *scope.Tree) (proxy.Authorizer, error) {
 	if len(k.Objects) == 0 {
 		return access.New(allow), nil
 	}
-	roots, err := scope.NewRoots(k.Objects...)
+	key, err := access.NewScoped(allow, k.Objects, tree)
 	if err != nil {
 		return nil, fmt.Errorf("objects: %w", err)
 	}
-	return access.NewScoped(allow, roots, tree), nil
+	return key, nil
 }
 
 // guardSecrets makes the command's outputs (and the logger built on them)

@@ -19,9 +19,11 @@ import (
 // Key is a client key's policy. It is safe for concurrent use.
 type Key struct {
 	allow policy.Policy
-	// roots and tree are set for a key limited to objects.
-	roots scope.Roots
-	tree  *scope.Tree
+	// roots and tree are set for a key limited to objects; rootList is
+	// the roots as configured, for messages.
+	roots    scope.Roots
+	rootList string
+	tree     *scope.Tree
 }
 
 var (
@@ -35,10 +37,15 @@ func New(allow policy.Set) *Key {
 }
 
 // NewScoped returns the policy of a key allowed the capabilities in allow
-// (policy.All for a key without allow) on the objects roots and everything
-// under them, as tree knows or finds out their ancestry.
-func NewScoped(allow policy.Set, roots scope.Roots, tree *scope.Tree) *Key {
-	return &Key{allow: policy.Policy{Allow: allow}, roots: roots, tree: tree}
+// (policy.All for a key without allow) on the objects roots (ids in any
+// form) and everything under them, as tree knows or finds out their
+// ancestry.
+func NewScoped(allow policy.Set, roots []string, tree *scope.Tree) (*Key, error) {
+	set, err := scope.NewRoots(roots...)
+	if err != nil {
+		return nil, err
+	}
+	return &Key{allow: policy.Policy{Allow: allow}, roots: set, rootList: strings.Join(roots, ", "), tree: tree}, nil
 }
 
 // NeedsBody reports whether the request's body must be read: when the
@@ -72,7 +79,7 @@ func (k *Key) Authorize(ctx context.Context, credential, method, path, rawQuery 
 func (k *Key) within(ctx context.Context, credential string, ref policy.Ref) error {
 	if ref.Type == policy.Workspace {
 		return &proxy.Denial{Reason: outOfScope, ObjectType: "page",
-			Message: "creating at the workspace level is outside the key's objects"}
+			Message: "creating at the workspace level is outside the key's objects (" + k.rootList + ")"}
 	}
 	ok, err := k.tree.Within(ctx, credential, ref.ID, scope.ParseObjectType(ref.Type.String()), k.roots)
 	switch {
@@ -80,7 +87,7 @@ func (k *Key) within(ctx context.Context, credential string, ref policy.Ref) err
 		return nil
 	case err == nil, errors.Is(err, scope.ErrNotFound), errors.Is(err, scope.ErrInvalidID), errors.Is(err, scope.ErrTooDeep):
 		return &proxy.Denial{Reason: outOfScope, ObjectType: ref.Type.String(), ObjectID: ref.ID,
-			Message: ref.Type.String() + " " + ref.ID + " is outside the key's objects"}
+			Message: ref.Type.String() + " " + ref.ID + " is outside the key's objects (" + k.rootList + ")"}
 	}
 	// A lookup that failed decides nothing: no answer rather than a
 	// wrong one.

@@ -33,8 +33,10 @@ func BenchmarkWarmScopedDecision(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	roots, _ := scope.NewRoots(ids[0])
-	k := access.NewScoped(policy.ReadOnly, roots, tree)
+	k, err := access.NewScoped(policy.ReadOnly, []string{ids[0]}, tree)
+	if err != nil {
+		b.Fatal(err)
+	}
 	path := "/v1/blocks/" + ids[5]
 	ctx := context.Background()
 	b.ReportAllocs()
