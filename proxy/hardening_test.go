@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
 )
 
 // Reloading while requests are paced must not race: the snapshot is
@@ -34,10 +36,14 @@ func TestReloadUnderPacedLoadDoesNotRace(t *testing.T) {
 			}
 		}()
 	}
-	for i := range 50 {
+	// Reload while requests are in flight: from the first answer until
+	// 200 more have been answered.
+	eventually.Require(t, "requests flowing", func() bool { return len(r.fake.Requests()) > 0 })
+	target := len(r.fake.Requests()) + 200
+	for i := 0; len(r.fake.Requests()) < target; i++ {
 		next := r.config
-		next.RateLimit.RequestsPerSecond = float64(5000 + i)
-		next.RateLimit.Burst = 50 + i
+		next.RateLimit.RequestsPerSecond = float64(5000 + i%100)
+		next.RateLimit.Burst = 50 + i%100
 		if err := r.handler.Update(next); err != nil {
 			t.Fatal(err)
 		}
