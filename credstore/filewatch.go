@@ -36,23 +36,36 @@ func (l fileLook) changed(info os.FileInfo) bool {
 // read or decoded, nothing is reported. The channel is closed, and its
 // goroutine ends, when ctx ends.
 func (s *FileStore) Changes(ctx context.Context) <-chan string {
+	return pollChanges(ctx, s.poll, s.look(fileLook{}), func(prev fileLook, _ int) fileLook { return s.look(prev) },
+		func(l fileLook) (map[string]int64, bool) { return l.versions, l.ok })
+}
+
+// pollChanges looks every interval, starting from first, and reports the
+// names whose versions differ between one good look and the next, until
+// ctx ends; then it closes the channel. look is given the last good look
+// and the tick's number; a look that is not ok is skipped, so the next is
+// compared with the last good one. The file and keychain stores share it.
+func pollChanges[L any](ctx context.Context, interval time.Duration, first L, look func(prev L, tick int) L,
+	versions func(L) (map[string]int64, bool)) <-chan string {
 	ch := make(chan string)
-	last := s.look(fileLook{})
 	go func() {
 		defer close(ch)
-		t := time.NewTicker(s.poll)
+		t := time.NewTicker(interval)
 		defer t.Stop()
-		for {
+		last := first
+		for tick := 1; ; tick++ {
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
 			}
-			next := s.look(last)
-			if !next.ok {
-				continue // keep comparing with the last good look
+			next := look(last, tick)
+			nextVersions, ok := versions(next)
+			if !ok {
+				continue
 			}
-			for _, name := range diffVersions(last.versions, next.versions) {
+			lastVersions, _ := versions(last)
+			for _, name := range diffVersions(lastVersions, nextVersions) {
 				select {
 				case ch <- name:
 				case <-ctx.Done():

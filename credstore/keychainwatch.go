@@ -3,7 +3,6 @@ package credstore
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/zalando/go-keyring"
 )
@@ -29,33 +28,9 @@ type keychainLook struct {
 // nothing is reported, and Health says why. The channel is closed, and its
 // goroutine ends, when ctx ends.
 func (s *KeychainStore) Changes(ctx context.Context) <-chan string {
-	ch := make(chan string)
-	last := s.look(ctx, keychainLook{}, true)
-	go func() {
-		defer close(ch)
-		t := time.NewTicker(s.poll)
-		defer t.Stop()
-		for n := 1; ; n++ {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			next := s.look(ctx, last, n%keychainFullLook == 0)
-			if !next.ok {
-				continue // keep comparing with the last good look
-			}
-			for _, name := range diffVersions(last.versions, next.versions) {
-				select {
-				case ch <- name:
-				case <-ctx.Done():
-					return
-				}
-			}
-			last = next
-		}
-	}()
-	return ch
+	return pollChanges(ctx, s.poll, s.look(ctx, keychainLook{}, true),
+		func(prev keychainLook, tick int) keychainLook { return s.look(ctx, prev, tick%keychainFullLook == 0) },
+		func(l keychainLook) (map[string]int64, bool) { return l.versions, l.ok })
 }
 
 // look reads the index and, if its count of writes moved since prev or
