@@ -29,24 +29,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/bench/internal/procs"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench/notion:", err)
-		os.Exit(1)
-	}
-}
+func main() { procs.Main("bench/notion", run) }
 
 // options are the command's flags.
 type options struct {
@@ -83,9 +74,6 @@ func parseFlags(args []string) (options, error) {
 	}
 	return o, nil
 }
-
-// benchToken is a fake token, like make demo's.
-const benchToken = "ntn_bench_token_not_a_real_secret"
 
 // notionVersion is the version the clients and nginx send, the proxy's
 // default: data sources need at least 2025-09-03.
@@ -146,14 +134,14 @@ func runTarget(ctx context.Context, o options, t target) (result, error) {
 
 	fake := notiontest.NewServer()
 	defer fake.Close()
-	fake.AddToken(benchToken, notiontest.Bot{ID: "7d2c9f1e-3b4a-4c5d-8e6f-0a1b2c3d4e5f", Name: "Bench Bot",
+	fake.AddToken(procs.Token, notiontest.Bot{ID: "7d2c9f1e-3b4a-4c5d-8e6f-0a1b2c3d4e5f", Name: "Bench Bot",
 		WorkspaceID: "5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c", WorkspaceName: "Bench Workspace"})
-	demo := fake.SeedDemo(benchToken)
+	demo := fake.SeedDemo(procs.Token)
 	fake.SetRateLimit(o.rate, o.burst)
 	fake.SetDelay(o.delay)
 
 	r, err := t.start(setup{
-		dir: dir, proxyBin: o.proxyBin, nginxConf: o.nginxConf, token: benchToken,
+		dir: dir, proxyBin: o.proxyBin, nginxConf: o.nginxConf, token: procs.Token,
 		version: notionVersion, rate: o.rate, burst: o.proxyBurst, replicas: o.replicas,
 	}, fake.URL())
 	if err != nil {

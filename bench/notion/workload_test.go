@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/bench/internal/procs"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
@@ -14,12 +15,12 @@ func newFake(t *testing.T) (*notiontest.Server, notiontest.Demo) {
 	t.Helper()
 	fake := notiontest.NewServer()
 	t.Cleanup(fake.Close)
-	fake.AddToken(benchToken, notiontest.Bot{ID: "7d2c9f1e-3b4a-4c5d-8e6f-0a1b2c3d4e5f", Name: "Bench Bot"})
-	return fake, fake.SeedDemo(benchToken)
+	fake.AddToken(procs.Token, notiontest.Bot{ID: "7d2c9f1e-3b4a-4c5d-8e6f-0a1b2c3d4e5f", Name: "Bench Bot"})
+	return fake, fake.SeedDemo(procs.Token)
 }
 
 func directHeader() http.Header {
-	return http.Header{"Authorization": {"Bearer " + benchToken}, "Notion-Version": {notionVersion}}
+	return http.Header{"Authorization": {"Bearer " + procs.Token}, "Notion-Version": {notionVersion}}
 }
 
 // TestMixIsAcceptedByTheFake keeps the benchmark honest: every request of

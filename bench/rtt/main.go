@@ -29,30 +29,17 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/bench/internal/procs"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench/rtt:", err)
-		os.Exit(1)
-	}
-}
-
-// benchToken is a fake token, like make demo's.
-const benchToken = "ntn_bench_token_not_a_real_secret"
+func main() { procs.Main("bench/rtt", run) }
 
 type options struct {
 	proxyBin, out string
@@ -84,7 +71,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	fake := notiontest.NewTLSServer()
 	defer fake.Close()
-	fake.AddToken(benchToken, notiontest.Bot{ID: "7d2c9f1e-3b4a-4c5d-8e6f-0a1b2c3d4e5f", Name: "Bench Bot"})
+	fake.AddToken(procs.Token, notiontest.Bot{ID: "7d2c9f1e-3b4a-4c5d-8e6f-0a1b2c3d4e5f", Name: "Bench Bot"})
 	fakeAddr := strings.TrimPrefix(fake.URL(), "https://")
 	caFile := filepath.Join(dir, "fake-ca.pem")
 	if err := saveCertificate(fakeAddr, caFile); err != nil {
@@ -109,7 +96,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	sides := []side{
 		{name: "direct", args: []string{"--http2", "--cacert", caFile,
-			"-H", "Authorization: Bearer " + benchToken, "-H", "Notion-Version: 2025-09-03",
+			"-H", "Authorization: Bearer " + procs.Token, "-H", "Notion-Version: 2025-09-03",
 			"https://" + direct.Addr() + "/v1/users/me"}},
 		{name: "proxy", args: []string{proxyURL + "/v1/users/me"}},
 	}
@@ -163,7 +150,7 @@ func startProxy(bin, dir, upstream, caFile string) (*procs.Proc, string, error) 
 		return nil, "", err
 	}
 	p, err := procs.Start("proxy", dir, procs.Env(dir,
-		"NOTION_API_TOKEN="+benchToken,
+		"NOTION_API_TOKEN="+procs.Token,
 		"NOTION_PROXY_UPSTREAM="+upstream,
 		"NOTION_PROXY_LISTEN="+addr,
 		"NOTION_PROXY_STORE_BACKEND=file",

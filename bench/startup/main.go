@@ -16,29 +16,16 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/bench/internal/procs"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench/startup:", err)
-		os.Exit(1)
-	}
-}
-
-// benchToken is a fake token, like make demo's.
-const benchToken = "ntn_bench_token_not_a_real_secret"
+func main() { procs.Main("bench/startup", run) }
 
 // sample is one start.
 type sample struct {
@@ -60,7 +47,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fake := notiontest.NewServer()
 	defer fake.Close()
-	fake.AddToken(benchToken, notiontest.Bot{ID: "7d2c9f1e-3b4a-4c5d-8e6f-0a1b2c3d4e5f", Name: "Bench Bot"})
+	fake.AddToken(procs.Token, notiontest.Bot{ID: "7d2c9f1e-3b4a-4c5d-8e6f-0a1b2c3d4e5f", Name: "Bench Bot"})
 
 	var samples []sample
 	for range *runs {
@@ -90,7 +77,7 @@ func once(bin, upstream string, idle time.Duration) (sample, error) {
 		return sample{}, err
 	}
 	p, err := procs.Start("proxy", dir, procs.Env(dir,
-		"NOTION_API_TOKEN="+benchToken,
+		"NOTION_API_TOKEN="+procs.Token,
 		"NOTION_PROXY_UPSTREAM="+upstream,
 		"NOTION_PROXY_LISTEN="+addr,
 		"NOTION_PROXY_STORE_BACKEND=file",
