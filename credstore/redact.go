@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // A SecretHolder lists the secrets it holds now: tokens, refresh tokens,
@@ -93,18 +94,24 @@ func (r *Redactor) Bytes(p []byte) []byte {
 	if buf == nil {
 		return p
 	}
-	copied := false
+	// Search a read-only string view of p: a []byte(secret) per secret
+	// and line would allocate on every access-log line.
+	view := unsafe.String(unsafe.SliceData(p), len(p))
+	var out []byte
 	for _, sec := range *buf {
 		v := string(sec)
-		if len(v) < minRedacted || !bytes.Contains(p, []byte(v)) {
+		if len(v) < minRedacted || !strings.Contains(view, v) {
 			continue
 		}
-		if !copied {
-			p, copied = bytes.Clone(p), true
+		if out == nil {
+			out = bytes.Clone(p)
 		}
-		p = bytes.ReplaceAll(p, []byte(v), []byte(redacted))
+		out = bytes.ReplaceAll(out, []byte(v), []byte(redacted))
 	}
-	return p
+	if out == nil {
+		return p
+	}
+	return out
 }
 
 // Error returns err with its text redacted; errors.Is and errors.As still
