@@ -58,13 +58,16 @@ func TestRedactorLeavesCleanTextAlone(t *testing.T) {
 		t.Errorf("the zero Redactor changed text: %q", got)
 	}
 }
+
 // BenchmarkRedactLine is the redactor on one access-log line with five
 // credentials holding a secret each: the cost every log line pays.
 func BenchmarkRedactLine(b *testing.B) {
 	var r Redactor
 	var hs []SecretHolder
 	for i := range 5 {
-		hs = append(hs, NewEnvToken("c", "T", func(string) (string, bool) { return "ntn_token_value_number_" + string(rune('a'+i)) + "_0123456789abcdef", true }))
+		hs = append(hs, NewEnvToken("c", "T", func(string) (string, bool) {
+			return "ntn_token_value_number_" + string(rune('a'+i)) + "_0123456789abcdef", true
+		}))
 	}
 	r.SetHolders(hs...)
 	line := []byte(`{"level":"info","ts":"2026-12-01T21:00:00.000Z","msg":"request","event":"request","method":"GET","path":"/v1/users/me","status":200,"duration_ms":1.23,"credential":"wiki","workspace":"","upstream_status":200,"notion_request_id":"3c4656cf-3deb-4ef6-a5ff-90d85292b538","retries":0,"bytes":412}` + "\n")
