@@ -18,7 +18,7 @@ func statusPage(current func() *credset.Set, redact *credstore.Redactor) proxy.S
 		page := statuspage.Page{Version: version + " (" + commit + ")", StartedAt: v.Started, Now: v.Now}
 		for _, c := range v.Credentials {
 			pc := statuspage.Credential{Name: c.Name, State: statuspage.State(c.State)}
-			if e := set.Entry(c.Name); e != nil {
+			if e := set.Get(c.Name); e != nil {
 				info := e.Source.Info()
 				pc.Type, pc.Workspace, pc.WorkspaceID = e.Type, info.WorkspaceName, info.WorkspaceID
 				pc.LastRefresh, pc.LastError = info.RefreshedAt, redact.String(info.LastError)

@@ -186,11 +186,9 @@ func newEntry(ctx context.Context, cfg *config.Config, c config.Credential, stor
 // Entries returns the credentials in configuration order.
 func (s *Set) Entries() []*Entry { return s.entries }
 
-// Get returns the named credential, or nil.
-func (s *Set) Get(name string) *Entry { return s.byName[name] }
-
-// Entry is Get on a set that may be nil (none running yet).
-func (s *Set) Entry(name string) *Entry { return s.entry(name) }
+// Get returns the named credential, or nil; a nil set (none running yet)
+// has none.
+func (s *Set) Get(name string) *Entry { return s.entry(name) }
 
 // Login is the OAuth login flow of the set's credentials.
 func (s *Set) Login() *credstore.Login { return s.login }
