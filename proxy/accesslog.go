@@ -53,10 +53,13 @@ func (h *Handler) finish(rec *recorder, r *http.Request, c *call) {
 	level := zap.DebugLevel // probes and scrapes would drown the log
 	if !c.out.local {
 		level = zap.InfoLevel
-		h.metrics.requests.WithLabelValues(cred, strconv.Itoa(status), client).Inc()
-		h.metrics.duration.WithLabelValues(cred).Observe(elapsed.Seconds())
 		if c.cred != nil {
+			c.cred.state.metrics.requested(status, client)
+			c.cred.state.metrics.duration.Observe(elapsed.Seconds())
 			c.cred.state.traffic.request(now)
+		} else {
+			h.metrics.requests.WithLabelValues("", strconv.Itoa(status), client).Inc()
+			h.metrics.duration.WithLabelValues("").Observe(elapsed.Seconds())
 		}
 		if c.key != nil {
 			c.key.stats.requests.Add(1)

@@ -1,6 +1,9 @@
 package proxy
 
 import (
+	"strconv"
+	"sync"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -52,6 +55,42 @@ func newMetrics(reg *prometheus.Registry, states func() map[string]string) (*met
 		}
 	}
 	return m, nil
+}
+
+// credMetrics are one credential's children of the per-request metric
+// vectors, looked up once instead of by label values on every request.
+type credMetrics struct {
+	name     string
+	vec      *prometheus.CounterVec
+	duration prometheus.Observer
+	rateWait prometheus.Observer
+	requests sync.Map // requestLabels -> prometheus.Counter
+}
+
+// requestLabels are notion_proxy_requests_total's labels besides the
+// credential.
+type requestLabels struct {
+	status int
+	client string
+}
+
+func (m *metrics) forCredential(name string) *credMetrics {
+	return &credMetrics{
+		name:     name,
+		vec:      m.requests,
+		duration: m.duration.WithLabelValues(name),
+		rateWait: m.rateWait.WithLabelValues(name),
+	}
+}
+
+// requested counts one request answered with status for client.
+func (m *credMetrics) requested(status int, client string) {
+	k := requestLabels{status, client}
+	c, ok := m.requests.Load(k)
+	if !ok {
+		c, _ = m.requests.LoadOrStore(k, m.vec.WithLabelValues(m.name, strconv.Itoa(status), client))
+	}
+	c.(prometheus.Counter).Inc()
 }
 
 // readyCollector reports notion_proxy_credential_ready from the credentials

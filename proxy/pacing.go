@@ -39,10 +39,9 @@ type Pacer interface {
 // attempt, replays and retries included: for a pause the upstream asked
 // for (see retryTransport) and for the credential's budget.
 type pacingTransport struct {
-	next    http.RoundTripper
-	pacer   Pacer
-	metrics *metrics
-	now     func() time.Time
+	next  http.RoundTripper
+	pacer Pacer
+	now   func() time.Time
 }
 
 var _ http.RoundTripper = (*pacingTransport)(nil)
@@ -70,7 +69,7 @@ func (t *pacingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.cred.state.traffic.paced(t.now(), wait)
 	}
 	if rl.RequestsPerSecond > 0 {
-		t.metrics.rateWait.WithLabelValues(c.cred.name).Observe(wait.Seconds())
+		c.cred.state.metrics.rateWait.Observe(wait.Seconds())
 	}
 	return t.timed(req)
 }

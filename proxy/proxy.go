@@ -215,6 +215,7 @@ func New(cfg Config, opts Options) (*Handler, error) {
 		return nil, err
 	}
 	h.metrics = m
+	h.states.metrics = m
 	h.forward = newForwarder(h)
 	h.reverse = &httputil.ReverseProxy{
 		Rewrite:        h.rewrite,

@@ -49,15 +49,17 @@ type credential struct {
 type credState struct {
 	rejected atomic.Pointer[string] // last static token upstream answered 401 to
 	traffic  trafficRing            // the last minutes' traffic, for the status page
+	metrics  *credMetrics           // the credential's children of the metric vectors
 }
 
 // credStates holds the runtime state of every credential and client key
 // name seen. A snapshot takes its entries only once it has been validated
 // completely, so a refused configuration changes nothing.
 type credStates struct {
-	mu     sync.Mutex
-	byName map[string]*credState
-	keys   map[string]*keyStats
+	mu      sync.Mutex
+	metrics *metrics // set once, before the first attach
+	byName  map[string]*credState
+	keys    map[string]*keyStats
 }
 
 // attach gives every credential of s its runtime state, creating the
@@ -71,7 +73,7 @@ func (cs *credStates) attach(s *snapshot) {
 	for _, c := range s.ordered {
 		st := cs.byName[c.name]
 		if st == nil {
-			st = &credState{}
+			st = &credState{metrics: cs.metrics.forCredential(c.name)}
 			cs.byName[c.name] = st
 		}
 		c.state = st

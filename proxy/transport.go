@@ -69,7 +69,7 @@ func newChain(opts Options, m *metrics) http.RoundTripper {
 		next: &retryTransport{
 			next: &pacingTransport{
 				next:  &upstreamOnly{next: opts.Transport},
-				pacer: opts.Pacer, metrics: m, now: opts.Now,
+				pacer: opts.Pacer, now: opts.Now,
 			},
 			pacer: opts.Pacer, log: opts.Logger, metrics: m, now: opts.Now,
 		},
