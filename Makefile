@@ -44,10 +44,12 @@ bench-go: ## run the Go microbenchmarks
 
 # The benchmarks need hey, nginx, caddy, curl, gnuplot and redis-server; as
 # root bench-tools installs the missing ones with apt-get, otherwise it says
-# what to install. Results go to $(BENCH_OUT); docs/benchmarks.md describes
-# them.
+# what to install. It builds vegeta, the fixed-rate load generator, into
+# bin/tools with go install. Results go to $(BENCH_OUT); docs/benchmarks.md
+# describes them.
 BENCH_OUT   ?= bin/bench
 BENCH_TOOLS := hey:hey nginx:nginx caddy:caddy curl:curl gnuplot:gnuplot-nox redis-server:redis-server
+VEGETA      := github.com/tsenart/vegeta/v12@v12.13.0
 
 bench-tools:
 	@missing=; for tp in $(BENCH_TOOLS); do \
@@ -57,6 +59,7 @@ bench-tools:
 			echo "installing:$$missing"; apt-get update -qq && apt-get install -y -qq $$missing; \
 		else echo "the benchmarks need:$$missing (apt-get install -y$$missing)"; exit 1; fi; \
 	fi
+	@[ -x bin/tools/vegeta ] || GOBIN=$(CURDIR)/bin/tools $(GO) install $(VEGETA)
 
 bench-load: build bench-tools ## load benchmark: direct, proxy, nginx, Caddy on loopback
 	$(GO) build -o bin/fakenotion ./internal/notiontest/fakenotion
@@ -67,7 +70,7 @@ bench-load: build bench-tools ## load benchmark: direct, proxy, nginx, Caddy on 
 # for reference; more, shorter rounds, so each comparison is close in time.
 bench-gc: build bench-tools ## GOGC/GOMEMLIMIT as levers at saturation
 	$(GO) build -o bin/fakenotion ./internal/notiontest/fakenotion
-	BENCH_TARGETS="proxy nginx" BENCH_ROUNDS=$${BENCH_ROUNDS:-15} BENCH_DURATION=$${BENCH_DURATION:-3s} \
+	BENCH_TARGETS="proxy nginx" BENCH_ROUNDS=$${BENCH_ROUNDS:-15} BENCH_DURATION=$${BENCH_DURATION:-3s} BENCH_RATE=$${BENCH_RATE:-0} \
 	BENCH_PROXY_VARIANTS="gogc100:GOGC=100,GOMEMLIMIT=off gogc400:GOGC=400,GOMEMLIMIT=off" \
 		bench/load.sh $(BENCH_OUT)/gc
 

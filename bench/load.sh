@@ -8,6 +8,11 @@
 #   BENCH_ROUNDS [5]       rounds; each runs every target once, in rotated order
 #   BENCH_DURATION [5s]    hey -z per target per round
 #   BENCH_CONCURRENCY [32] hey -c
+#   BENCH_RATE [2000]      the fixed offered load, requests/s, of the latency
+#                          phase (vegeta, open loop: a request leaves on
+#                          schedule whether or not earlier ones were answered);
+#                          0 skips the phase
+#   BENCH_RATE_DURATION [5s]  vegeta -duration per target per round
 #   BENCH_PORT [18710]     first of consecutive loopback ports: five, and one
 #                          more per proxy variant
 #   BENCH_DOWN_MIB [384]   size streamed down through each proxy for peak RSS
@@ -26,7 +31,8 @@
 #                          (a scratch copy with a data-path change, say)
 #
 # OUTDIR receives rounds.tsv (one line per run), summary.tsv and summary.md
-# (medians per target), gc.tsv (the collector's share of each proxy's CPU
+# (medians per target), fixed.tsv, fixed_summary.tsv and fixed_summary.md
+# (the same for the fixed-load phase), gc.tsv (the collector's share of each proxy's CPU
 # over the load rounds), rss.tsv (idle RSS, then peaks while streaming and
 # with bodies in flight),
 # rss_load.tsv, machine.txt and benchmarks.png. The token is a fake one, like
@@ -37,6 +43,8 @@ out=${1:?usage: bench/load.sh OUTDIR}
 rounds=${BENCH_ROUNDS:-5}
 duration=${BENCH_DURATION:-5s}
 conc=${BENCH_CONCURRENCY:-32}
+rate=${BENCH_RATE:-2000}
+rate_duration=${BENCH_RATE_DURATION:-5s}
 port=${BENCH_PORT:-18710}
 down_mib=${BENCH_DOWN_MIB:-384}
 up_mib=${BENCH_UP_MIB:-384}
@@ -71,9 +79,11 @@ for t in "${targets[@]}"; do [[ $t == direct ]] || servers+=("$t"); done
 
 die() { echo "bench: $*" >&2; exit 1; }
 
-for tool in hey nginx caddy curl gnuplot; do
+# vegeta is a Go program: `make bench-tools` installs it into bin/tools.
+PATH=$root/bin/tools:$PATH
+for tool in hey vegeta nginx caddy curl gnuplot; do
 	command -v "$tool" >/dev/null || die "$tool is missing; install it with: apt-get install -y $(
-		case $tool in gnuplot) echo gnuplot-nox ;; *) echo "$tool" ;; esac)"
+		case $tool in gnuplot) echo gnuplot-nox ;; vegeta) echo "(make bench-tools)" ;; *) echo "$tool" ;; esac)"
 done
 [[ -x $proxy_bin && -x $fake_bin ]] || die "build first: make build and bin/fakenotion (make bench-load does both)"
 for p in "${port_of[@]}"; do
@@ -231,6 +241,27 @@ run_hey() {
 		tee -a "$out/rounds.tsv"
 }
 
+# run_rate TARGET ROUND: one fixed-load run; appends "target round p50 p99
+# cpu" to fixed.tsv (ms, and µs of the target's CPU per request). Every
+# request must succeed.
+run_rate() {
+	local t=$1 r=$2 f="$tmp/vegeta-$1-$2.json" before=0 after=0 args=()
+	[[ $t == direct ]] && args=(-header "Authorization: Bearer $token" -header "Notion-Version: $version")
+	[[ $t == direct ]] || before=$(cpu_ticks "$t")
+	echo "GET http://127.0.0.1:${port_of[$t]}$path" |
+		vegeta attack -rate "$rate" -duration "$rate_duration" -timeout 10s "${args[@]}" | vegeta report -type=json >"$f"
+	[[ $t == direct ]] || after=$(cpu_ticks "$t")
+	grep -q '"success":1[,}]' "$f" || die "$t: not every request at $rate/s succeeded: $(cat "$f")"
+	awk -v t="$t" -v r="$r" -v ticks=$((after - before)) -v hz="$clk_tck" '
+		{
+			match($0, /"50th":[0-9]+/); p50 = substr($0, RSTART + 7, RLENGTH - 7)
+			match($0, /"99th":[0-9]+/); p99 = substr($0, RSTART + 7, RLENGTH - 7)
+			match($0, /"requests":[0-9]+/); n = substr($0, RSTART + 11, RLENGTH - 11)
+		}
+		END {printf "%s\t%s\t%.3f\t%.3f\t%.1f\n", t, r, p50 / 1e6, p99 / 1e6, n ? ticks / hz * 1e6 / n : 0}' "$f" |
+		tee -a "$out/fixed.tsv"
+}
+
 # stream TARGET: the RSS of the target's freshly started processes when idle
 # (1 s after they answered, before any request), then their peak RSS after
 # streaming down_mib down, then up_mib up, then after body_requests POSTs of
@@ -288,6 +319,7 @@ machine() {
 	echo "caddy: $(caddy version | awk '{print $1}')"
 	echo "hey: $(dpkg-query -W -f '${Version}' hey 2>/dev/null || echo unknown)"
 	echo "load: hey -z $duration -c $conc, $rounds rounds, GET $path"
+	((rate > 0)) && echo "fixed: vegeta attack -rate $rate -duration $rate_duration, $rounds rounds, GET $path"
 	for t in "${proxies[@]:1}"; do echo "variant: $t ${env_of[$t]//,/ }"; done
 }
 
@@ -306,6 +338,17 @@ for r in $(seq "$rounds"); do
 		run_hey "${targets[$(((i + r - 1) % ${#targets[@]}))]}" "$r"
 	done
 done
+
+# The fixed offered load, interleaved the same way.
+rm -f "$out/fixed.tsv" "$out/fixed_summary.tsv" "$out/fixed_summary.md"
+if ((rate > 0)); then
+	printf 'target\tround\tp50_ms\tp99_ms\tcpu_us\n' >"$out/fixed.tsv"
+	for r in $(seq "$rounds"); do
+		for i in "${!targets[@]}"; do
+			run_rate "${targets[$(((i + r - 1) % ${#targets[@]}))]}" "$r"
+		done
+	done
+fi
 
 printf 'target\tcollections\tgc_cpu_s\tcpu_s\tgc_share\n' >"$out/gc.tsv"
 for t in "${proxies[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Summarises a bench/load.sh run in OUTDIR: the median of each target's rounds
-# (summary.tsv, summary.md) and a chart of throughput and p99 (benchmarks.png).
+# at saturation (summary.tsv, summary.md) and at the fixed load (fixed_summary.tsv,
+# fixed_summary.md), and a chart of throughput and p99 (benchmarks.png).
 #
 # Usage: bench/report.sh OUTDIR
 set -euo pipefail
@@ -8,18 +9,19 @@ set -euo pipefail
 out=${1:?usage: bench/report.sh OUTDIR}
 command -v gnuplot >/dev/null || { echo "bench: gnuplot is missing; install it with: apt-get install -y gnuplot-nox" >&2; exit 1; }
 
-# median COLUMN TARGET: the median of a rounds.tsv column over the target's rounds.
+# median COLUMN TARGET [FILE]: the median of a column of FILE (rounds.tsv) over
+# the target's rounds.
 median() {
-	awk -F'\t' -v c="$1" -v t="$2" 'NR > 1 && $1 == t {print $c}' "$out/rounds.tsv" | sort -g |
+	awk -F'\t' -v c="$1" -v t="$2" 'NR > 1 && $1 == t {print $c}' "$out/${3:-rounds.tsv}" | sort -g |
 		awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
-# ratio COLUMN TARGET: the median over the rounds of the target's figure
+# ratio COLUMN TARGET [FILE]: the median over the rounds of the target's figure
 # divided by nginx's in the same round. Neighbours' load on a shared machine
 # moves whole rounds; the ratio within a round moves much less.
 ratio() {
 	awk -F'\t' -v c="$1" -v t="$2" 'NR > 1 && $1 == "nginx" {n[$2] = $c} NR > 1 && $1 == t {v[$2] = $c}
-		END {for (r in v) if (n[r] > 0) print v[r] / n[r]}' "$out/rounds.tsv" | sort -g |
+		END {for (r in v) if (n[r] > 0) print v[r] / n[r]}' "$out/${3:-rounds.tsv}" | sort -g |
 		awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
@@ -53,6 +55,36 @@ awk -F'\t' '
 				(cpu[i] > 0) ? sprintf("%.2f", cr[i]) : "–"
 	}' FS=' ' "$out/machine.txt" FS='\t' "$out/summary.tsv" >"$out/summary.md"
 cat "$out/summary.md"
+
+# The fixed offered load: latency, and the CPU it cost.
+if [[ -f $out/fixed.tsv ]]; then
+	printf 'target\tp50_ms\tp99_ms\tcpu_us\tp50_vs_nginx\tp99_vs_nginx\tcpu_vs_nginx\n' >"$out/fixed_summary.tsv"
+	for t in "${targets[@]}"; do
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$(median 3 "$t" fixed.tsv)" "$(median 4 "$t" fixed.tsv)" \
+			"$(median 5 "$t" fixed.tsv)" "$(ratio 3 "$t" fixed.tsv)" "$(ratio 4 "$t" fixed.tsv)" \
+			"$(ratio 5 "$t" fixed.tsv)" >>"$out/fixed_summary.tsv"
+	done
+	awk -F'\t' '
+		FNR == NR {
+			if ($1 == "variant:") {names[$2] = "notion-auth-proxy"; for (i = 3; i <= NF; i++) names[$2] = names[$2] " " $i}
+			if ($1 == "fixed:") {sub(/^fixed: /, ""); load = $0}
+			next
+		}
+		FNR == 1 {next}
+		{k++; t[k] = $1; p50[k] = $2; p99[k] = $3; cpu[k] = $4; r50[k] = $5; r99[k] = $6; cr[k] = $7}
+		END {
+			names["direct"] = "direct (no proxy)"; names["proxy"] = "notion-auth-proxy"
+			names["nginx"] = "nginx"; names["caddy"] = "Caddy"
+			print "Fixed load (" load "):"
+			print ""
+			print "| target | p50 ms | p50 vs nginx | p99 ms | p99 vs nginx | CPU µs/request | CPU vs nginx |"
+			print "|---|---:|---:|---:|---:|---:|---:|"
+			for (i = 1; i <= k; i++)
+				printf "| %s | %.3f | %.2f | %.3f | %.2f | %s | %s |\n", names[t[i]], p50[i], r50[i], p99[i], r99[i],
+					(cpu[i] > 0) ? sprintf("%.0f", cpu[i]) : "–", (cpu[i] > 0) ? sprintf("%.2f", cr[i]) : "–"
+		}' FS=' ' "$out/machine.txt" FS='\t' "$out/fixed_summary.tsv" >"$out/fixed_summary.md"
+	cat "$out/fixed_summary.md"
+fi
 
 gnuplot <<PLOT
 set terminal pngcairo size 900,420 font "sans,10"
