@@ -41,6 +41,33 @@ func TestHealthAndReadiness(t *testing.T) {
 	wantProxyError(t, r.do("POST", "/healthz", nil), 405, "method_not_allowed", "invalid_request")
 }
 
+// A credential's counters are kept across a reload that keeps its name, a
+// credential a reload adds has its series from the start, and a request
+// refused before any credential is chosen is counted without one.
+func TestRequestMetricsAcrossReload(t *testing.T) {
+	r := newRig(t, nil)
+	r.do("GET", "/v1/users/me", nil)
+	cfg := r.config
+	cfg.Credentials = append(append([]Credential(nil), cfg.Credentials...),
+		Credential{Name: "fresh", Source: &source{token: wikiToken}})
+	if err := r.handler.Update(cfg); err != nil {
+		t.Fatal(err)
+	}
+	r.do("GET", "/v1/users/me", nil)
+	r.do("GET", "/w/nowhere/v1/users/me", nil)
+	metrics := readAll(t, r.do("GET", "/metrics", nil).Body)
+	for _, want := range []string{
+		`notion_proxy_requests_total{client="",credential="wiki",status="200"} 2`,
+		`notion_proxy_request_duration_seconds_count{credential="wiki"} 2`,
+		`notion_proxy_request_duration_seconds_count{credential="fresh"} 0`,
+		`notion_proxy_requests_total{client="",credential="",status="400"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s\n%s", want, grep(metrics, "notion_proxy_request"))
+		}
+	}
+}
+
 func TestRequestMetricsAndAccessLog(t *testing.T) {
 	r := newRig(t, nil)
 	r.do("GET", "/v1/users/me", nil)
