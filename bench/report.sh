@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Summarises a bench/load.sh run in OUTDIR: the median of each target's rounds
 # at saturation (summary.tsv, summary.md) and at the fixed load (fixed_summary.tsv,
-# fixed_summary.md), and a chart of throughput and p99 (benchmarks.png).
+# fixed_summary.md), and a chart of both (benchmarks.png).
 #
 # Usage: bench/report.sh OUTDIR
 set -euo pipefail
@@ -86,8 +86,15 @@ if [[ -f $out/fixed.tsv ]]; then
 	cat "$out/fixed_summary.md"
 fi
 
-gnuplot <<PLOT
-set terminal pngcairo size 900,420 font "sans,10"
+# The chart: saturation throughput and p99, and, when the fixed-load phase
+# ran, its p50 and p99 side by side.
+panels=2 width=900 fixed_rate=
+if [[ -f $out/fixed_summary.tsv ]]; then
+	panels=3 width=1350 fixed_rate=$(sed -n 's/^fixed: vegeta attack -rate \([0-9]*\).*/\1/p' "$out/machine.txt")
+fi
+{
+	cat <<PLOT
+set terminal pngcairo size $width,420 font "sans,10"
 set output "$out/benchmarks.png"
 set datafile separator "\t"
 set style fill solid 0.8 border -1
@@ -95,13 +102,25 @@ set boxwidth 0.6
 set grid ytics
 set yrange [0:*]
 unset key
-set multiplot layout 1,2 title "GET /v1/users/me on loopback, median of interleaved rounds ($(sed -n 's/^load: //p' "$out/machine.txt"))"
-set title "throughput (requests/s, higher is better)"
+set multiplot layout 1,$panels title "GET /v1/users/me on loopback, median of interleaved rounds ($(sed -n 's/^load: //p' "$out/machine.txt"))"
+set title "saturation: throughput (requests/s, higher is better)"
 plot "$out/summary.tsv" every ::1 using 0:2:xtic(1) with boxes lc rgb "#4477aa", \
      "" every ::1 using 0:2:(sprintf("%.0f", \$2)) with labels offset 0,0.7
-set title "p99 latency (ms, lower is better)"
+set title "saturation: p99 latency (ms, lower is better)"
 plot "$out/summary.tsv" every ::1 using 0:4:xtic(1) with boxes lc rgb "#cc6677", \
      "" every ::1 using 0:4:(sprintf("%.1f", \$4)) with labels offset 0,0.7
-unset multiplot
 PLOT
+	if ((panels == 3)); then
+		cat <<PLOT
+set title "at $fixed_rate requests/s: p50 and p99 latency (ms, lower is better)"
+set key top left
+set boxwidth 0.35
+plot "$out/fixed_summary.tsv" every ::1 using (\$0 - 0.2):2:xtic(1) with boxes lc rgb "#88ccee" title "p50", \
+     "" every ::1 using (\$0 + 0.2):3 with boxes lc rgb "#cc6677" title "p99", \
+     "" every ::1 using (\$0 - 0.2):2:(sprintf("%.2f", \$2)) with labels offset 0,0.7 notitle, \
+     "" every ::1 using (\$0 + 0.2):3:(sprintf("%.1f", \$3)) with labels offset 0,0.7 notitle
+PLOT
+	fi
+	echo "unset multiplot"
+} | gnuplot
 echo "bench: chart in $out/benchmarks.png"
