@@ -32,8 +32,8 @@
 #
 # OUTDIR receives rounds.tsv (one line per run), summary.tsv and summary.md
 # (medians per target), fixed.tsv, fixed_summary.tsv and fixed_summary.md
-# (the same for the fixed-load phase), gc.tsv (the collector's share of each proxy's CPU
-# over the load rounds), rss.tsv (idle RSS, then peaks while streaming and
+# (the same for the fixed-load phase), gc.tsv (the collector's share of each
+# proxy's CPU over the load rounds), rss.tsv (idle RSS, then peaks while streaming and
 # with bodies in flight),
 # rss_load.tsv, machine.txt and benchmarks.png. The token is a fake one, like
 # `make demo`'s; nothing leaves the loopback interface.
@@ -79,11 +79,12 @@ for t in "${targets[@]}"; do [[ $t == direct ]] || servers+=("$t"); done
 
 die() { echo "bench: $*" >&2; exit 1; }
 
-# vegeta is a Go program: `make bench-tools` installs it into bin/tools.
+# vegeta is a Go program: `make bench-tools` builds it into bin/tools.
 PATH=$root/bin/tools:$PATH
-for tool in hey vegeta nginx caddy curl gnuplot; do
+command -v vegeta >/dev/null || die "vegeta is missing; build it with: make bench-tools"
+for tool in hey nginx caddy curl gnuplot; do
 	command -v "$tool" >/dev/null || die "$tool is missing; install it with: apt-get install -y $(
-		case $tool in gnuplot) echo gnuplot-nox ;; vegeta) echo "(make bench-tools)" ;; *) echo "$tool" ;; esac)"
+		case $tool in gnuplot) echo gnuplot-nox ;; *) echo "$tool" ;; esac)"
 done
 [[ -x $proxy_bin && -x $fake_bin ]] || die "build first: make build and bin/fakenotion (make bench-load does both)"
 for p in "${port_of[@]}"; do
@@ -318,6 +319,7 @@ machine() {
 	echo "nginx: $(nginx -v 2>&1 | sed 's/.*version: //')"
 	echo "caddy: $(caddy version | awk '{print $1}')"
 	echo "hey: $(dpkg-query -W -f '${Version}' hey 2>/dev/null || echo unknown)"
+	echo "vegeta: $(go version -m "$(command -v vegeta)" 2>/dev/null | awk '$1 == "mod" {print $3}')"
 	echo "load: hey -z $duration -c $conc, $rounds rounds, GET $path"
 	((rate > 0)) && echo "fixed: vegeta attack -rate $rate -duration $rate_duration, $rounds rounds, GET $path"
 	for t in "${proxies[@]:1}"; do echo "variant: $t ${env_of[$t]//,/ }"; done
