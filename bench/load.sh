@@ -244,13 +244,15 @@ run_hey() {
 
 # run_rate TARGET ROUND: one fixed-load run; appends "target round p50 p99
 # cpu" to fixed.tsv (ms, and µs of the target's CPU per request). Every
-# request must succeed.
+# request must succeed. At most 256 connections: a target that falls behind
+# makes requests wait (in their latency) rather than exhaust loopback's
+# ephemeral ports.
 run_rate() {
 	local t=$1 r=$2 f="$tmp/vegeta-$1-$2.json" before=0 after=0 args=()
 	[[ $t == direct ]] && args=(-header "Authorization: Bearer $token" -header "Notion-Version: $version")
 	[[ $t == direct ]] || before=$(cpu_ticks "$t")
 	echo "GET http://127.0.0.1:${port_of[$t]}$path" |
-		vegeta attack -rate "$rate" -duration "$rate_duration" -timeout 10s "${args[@]}" | vegeta report -type=json >"$f"
+		vegeta attack -rate "$rate" -duration "$rate_duration" -timeout 10s -max-connections 256 "${args[@]}" | vegeta report -type=json >"$f"
 	[[ $t == direct ]] || after=$(cpu_ticks "$t")
 	grep -q '"success":1[,}]' "$f" || die "$t: not every request at $rate/s succeeded: $(cat "$f")"
 	awk -v t="$t" -v r="$r" -v ticks=$((after - before)) -v hz="$clk_tck" '
