@@ -20,7 +20,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"encoding/csv"
 	"encoding/pem"
 	"errors"
 	"flag"
@@ -225,24 +224,12 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // writeCSV writes one row per call: side, call, end-to-end and curl's
 // time_total in seconds.
 func writeCSV(dir string, sides []side) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	}
-	f, err := os.Create(filepath.Join(dir, "rtt.csv"))
-	if err != nil {
-		return fmt.Errorf("write rtt.csv: %w", err)
-	}
-	w := csv.NewWriter(f)
-	_ = w.Write([]string{"side", "call", "end_to_end_s", "curl_time_total_s"})
+	var rows [][]string
 	for _, s := range sides {
 		for i := range s.endToEnd {
-			_ = w.Write([]string{s.name, strconv.Itoa(i + 1), fmt.Sprintf("%.4f", s.endToEnd[i].Seconds()),
+			rows = append(rows, []string{s.name, strconv.Itoa(i + 1), fmt.Sprintf("%.4f", s.endToEnd[i].Seconds()),
 				fmt.Sprintf("%.4f", s.curlTotals[i].Seconds())})
 		}
 	}
-	w.Flush()
-	if err := errors.Join(w.Error(), f.Close()); err != nil {
-		return fmt.Errorf("write rtt.csv: %w", err)
-	}
-	return nil
+	return procs.WriteCSV(dir, "rtt.csv", []string{"side", "call", "end_to_end_s", "curl_time_total_s"}, rows)
 }

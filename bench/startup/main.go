@@ -9,14 +9,12 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
@@ -124,22 +122,10 @@ func mib(b int64) float64         { return float64(b) / (1 << 20) }
 
 // writeCSV writes one row per start.
 func writeCSV(dir string, samples []sample) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	}
-	f, err := os.Create(filepath.Join(dir, "startup.csv"))
-	if err != nil {
-		return fmt.Errorf("write startup.csv: %w", err)
-	}
-	w := csv.NewWriter(f)
-	_ = w.Write([]string{"run", "ready_ms", "idle_rss_kib", "rss_anon_kib", "rss_file_kib"})
+	rows := make([][]string, len(samples))
 	for i, s := range samples {
-		_ = w.Write([]string{strconv.Itoa(i + 1), strconv.FormatFloat(msf(s.ready), 'f', 2, 64),
-			strconv.FormatInt(s.mem.RSS>>10, 10), strconv.FormatInt(s.mem.Anon>>10, 10), strconv.FormatInt(s.mem.File>>10, 10)})
+		rows[i] = []string{strconv.Itoa(i + 1), strconv.FormatFloat(msf(s.ready), 'f', 2, 64),
+			strconv.FormatInt(s.mem.RSS>>10, 10), strconv.FormatInt(s.mem.Anon>>10, 10), strconv.FormatInt(s.mem.File>>10, 10)}
 	}
-	w.Flush()
-	if err := errors.Join(w.Error(), f.Close()); err != nil {
-		return fmt.Errorf("write startup.csv: %w", err)
-	}
-	return nil
+	return procs.WriteCSV(dir, "startup.csv", []string{"run", "ready_ms", "idle_rss_kib", "rss_anon_kib", "rss_file_kib"}, rows)
 }

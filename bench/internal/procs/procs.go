@@ -6,6 +6,7 @@ package procs
 
 import (
 	"bufio"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"net"
@@ -238,6 +239,24 @@ func ping(addr string) error {
 	}
 	if line != "+PONG\r\n" {
 		return fmt.Errorf("redis answered %q", line)
+	}
+	return nil
+}
+
+// WriteCSV writes header and rows to dir/name, creating dir if need be.
+func WriteCSV(dir, name string, header []string, rows [][]string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write(header)
+	_ = w.WriteAll(rows) // WriteAll flushes; its error is w.Error()
+	if err := errors.Join(w.Error(), f.Close()); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil
 }
