@@ -1,7 +1,6 @@
 package compat_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http/httptest"
@@ -9,12 +8,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/lockedbuf"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
@@ -95,12 +94,12 @@ func checkMCPVersions(t *testing.T, reqs []notiontest.Request, token string) {
 
 // startMCPServer starts the MCP server (killed on cleanup) with BASE_URL
 // and without any Notion token in its environment, and connects to it.
-func startMCPServer(ctx context.Context, t *testing.T, node, baseURL string) (*mcp.ClientSession, *lockedBuffer) {
+func startMCPServer(ctx context.Context, t *testing.T, node, baseURL string) (*mcp.ClientSession, *lockedbuf.Buffer) {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, node, filepath.Join(jsDir, "node_modules", mcpServerPackage, "bin", "cli.mjs"))
 	cmd.Env = append(environWithout("NOTION_TOKEN", "OPENAPI_MCP_HEADERS", "BASE_URL", "AUTH_TOKEN"),
 		"BASE_URL="+baseURL, "HOME="+t.TempDir(), "NO_COLOR=1")
-	stderr := &lockedBuffer{}
+	stderr := &lockedbuf.Buffer{}
 	cmd.Stderr = stderr
 	cmd.WaitDelay = 5 * time.Second
 	client := mcp.NewClient(&mcp.Implementation{Name: "notion-auth-proxy-compat", Version: "0"}, nil)
@@ -203,23 +202,4 @@ func environWithout(names ...string) []string {
 		}
 	}
 	return out
-}
-
-// lockedBuffer is a bytes.Buffer safe for concurrent use: a child process
-// writes it while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

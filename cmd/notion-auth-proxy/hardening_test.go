@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/lockedbuf"
 )
 
 // echoAuthorization makes the fake quote the Authorization it received in
@@ -88,7 +89,7 @@ func TestReloadCannotDropKeysFromAPublicListener(t *testing.T) {
 func startServeAny(t *testing.T, args ...string) *served {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stderr := &syncBuffer{}
+	stderr := &lockedbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), io.Discard, stderr)
@@ -113,7 +114,7 @@ func startServeAny(t *testing.T, args ...string) *served {
 func TestLoginListenerRefusesForeignHosts(t *testing.T) {
 	e := newOAuthEnv(t, "")
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &lockedbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"login", "partner", "--config", e.cfg}, strings.NewReader(""), out, io.Discard)
@@ -152,7 +153,7 @@ func TestControlCharactersInSecretsAreRefused(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "warning: credential wiki") || !strings.Contains(out, "control character") {
 		t.Errorf("check: exit %d\n%s", code, out)
 	}
-	var stdout, stderr syncBuffer
+	var stdout, stderr lockedbuf.Buffer
 	code = run(context.Background(), []string{"set-token", "central", "--config", cfg},
 		strings.NewReader("ntn_pasted\r\nwith a second line"), &stdout, &stderr)
 	if code != 2 || !strings.Contains(stderr.String(), "control character") {

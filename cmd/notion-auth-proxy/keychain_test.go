@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/keyringtest"
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/lockedbuf"
 )
 
 // With store.backend auto and no store file, the OS keychain holds what
@@ -20,7 +21,7 @@ func TestAutoStoreUsesTheKeychain(t *testing.T) {
 	fake := newFake(t)
 	cfg := filepath.Join(dir, "c.yaml")
 	writeFile(t, cfg, "upstream: "+fake.URL()+"\ncredentials:\n  - {name: central, type: token}\n")
-	var out, errOut syncBuffer
+	var out, errOut lockedbuf.Buffer
 	if code := run(t.Context(), []string{"set-token", "central", "--config", cfg}, strings.NewReader(testToken), &out, &errOut); code != 0 {
 		t.Fatalf("set-token: exit %d %s", code, errOut.String())
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/lockedbuf"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
@@ -55,28 +55,10 @@ func newFake(t *testing.T) *notiontest.Server {
 	return fake
 }
 
-// syncBuffer is an io.Writer safe for the server's goroutines and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // runCmd runs a command to completion.
 func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errOut syncBuffer
+	var out, errOut lockedbuf.Buffer
 	code = run(context.Background(), args, strings.NewReader(""), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
@@ -84,7 +66,7 @@ func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // served is a running `serve`.
 type served struct {
 	url    string
-	stderr *syncBuffer
+	stderr *lockedbuf.Buffer
 	stop   func() int
 }
 
@@ -93,7 +75,7 @@ type served struct {
 func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stderr := &syncBuffer{}
+	stderr := &lockedbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), io.Discard, stderr)
@@ -274,7 +256,7 @@ func hangUp(t *testing.T) {
 	}
 }
 
-func waitLog(t *testing.T, logs *syncBuffer, want string) {
+func waitLog(t *testing.T, logs *lockedbuf.Buffer, want string) {
 	t.Helper()
 	if !eventually.True(func() bool { return strings.Contains(logs.String(), want) }) {
 		t.Fatalf("no %s in logs:\n%s", want, logs)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/lockedbuf"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/notiontest"
 )
 
@@ -218,7 +219,7 @@ func TestSetTokenAndCredentials(t *testing.T) {
 			t.Fatalf("%v: exit %d %s %s", args, code, out, errOut)
 		}
 	}
-	var out, errOut syncBuffer
+	var out, errOut lockedbuf.Buffer
 	if code := run(t.Context(), []string{"set-token", "central", "--config", e.cfg}, strings.NewReader(testToken+"\n"), &out, &errOut); code != 0 {
 		t.Fatalf("set-token from stdin: %d %s", code, errOut.String())
 	}
@@ -299,10 +300,10 @@ func assertNoSecrets(t *testing.T, storePath, text string) {
 // prints, as the person at the browser would.
 func runLogin(t *testing.T, e *oauthEnv) (code int, out string) {
 	t.Helper()
-	stdout := &syncBuffer{}
+	stdout := &lockedbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(t.Context(), []string{"login", "partner", "--config", e.cfg}, strings.NewReader(""), stdout, &syncBuffer{})
+		done <- run(t.Context(), []string{"login", "partner", "--config", e.cfg}, strings.NewReader(""), stdout, &lockedbuf.Buffer{})
 	}()
 	var authURL string
 	if !eventually.True(func() bool {

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/eventually"
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/lockedbuf"
 	"github.com/notion-auth-proxy/notion-auth-proxy/internal/redistest"
 )
 
 // replicaProcess is a `serve` running as its own process.
 type replicaProcess struct {
 	url    string
-	stderr *syncBuffer
+	stderr *lockedbuf.Buffer
 	cmd    *exec.Cmd
 	exited chan error
 }
@@ -41,7 +42,7 @@ func buildBinary(t *testing.T) string {
 // it listens.
 func startProcess(t *testing.T, bin string, args ...string) *replicaProcess {
 	t.Helper()
-	p := &replicaProcess{stderr: &syncBuffer{}, exited: make(chan error, 1)}
+	p := &replicaProcess{stderr: &lockedbuf.Buffer{}, exited: make(chan error, 1)}
 	p.cmd = exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
 	p.cmd.Env = os.Environ()
 	p.cmd.Stderr = p.stderr

@@ -30,6 +30,8 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/lockedbuf"
 )
 
 // The tools a Secret Service needs, and the Debian packages they come in.
@@ -303,12 +305,12 @@ func loginReady(c *dbus.Conn) bool {
 // process is a started daemon and its combined output.
 type process struct {
 	cmd    *exec.Cmd
-	out    *lockedBuffer
+	out    *lockedbuf.Buffer
 	exited chan struct{} // closed once the process has exited
 }
 
 func start(cmd *exec.Cmd) (*process, error) {
-	p := &process{cmd: cmd, out: &lockedBuffer{}, exited: make(chan struct{})}
+	p := &process{cmd: cmd, out: &lockedbuf.Buffer{}, exited: make(chan struct{})}
 	if cmd.Stdout == nil {
 		cmd.Stdout = p.out
 	}
@@ -331,22 +333,3 @@ func (p *process) stop() {
 }
 
 func (p *process) output() string { return strings.TrimSpace(p.out.String()) }
-
-// lockedBuffer is a bytes.Buffer that a process may write while a test
-// reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
