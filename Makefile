@@ -9,7 +9,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 DEMO_PORT  ?= 8701
 DEMO_TOKEN ?= ntn_demo_token_not_a_real_secret
 
-.PHONY: help build run demo test bench bench-go bench-tools bench-load bench-gc bench-notion bench-rtt bench-startup lint docker clean
+.PHONY: help build run demo test bench bench-go bench-tools bench-load bench-gc bench-notion bench-rtt bench-startup bench-dataplane lint docker clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,17 @@ bench-gc: build bench-tools ## GOGC/GOMEMLIMIT as levers at saturation
 	BENCH_TARGETS="proxy nginx" BENCH_ROUNDS=$${BENCH_ROUNDS:-15} BENCH_DURATION=$${BENCH_DURATION:-3s} BENCH_RATE=$${BENCH_RATE:-0} \
 	BENCH_PROXY_VARIANTS="gogc100:GOGC=100,GOMEMLIMIT=off gogc400:GOGC=400,GOMEMLIMIT=off" \
 		bench/load.sh $(BENCH_OUT)/gc
+
+# Other data paths, as measuring sticks (bench/dataplane, a module of its own
+# so that fasthttp never enters the proxy's build): the floor of the proxy's
+# design, and fasthttp's server in front of net/http's client or on both sides.
+# Not part of bench: it answers a design question, not a regression one.
+DATAPLANE := $(CURDIR)/bin/dataplane
+bench-dataplane: build bench-tools ## the proxy against the smallest proxy of three data paths
+	$(GO) build -o bin/fakenotion ./internal/notiontest/fakenotion
+	cd bench/dataplane && CGO_ENABLED=0 $(GO) build -trimpath -o $(DATAPLANE) .
+	BENCH_TARGETS="proxy nginx" BENCH_PROXY_VARIANTS="$(foreach m,reverseproxy fasthttp-server fasthttp,$(m):PROXY_BIN=$(DATAPLANE),DATAPLANE_MODE=$(m))" \
+		bench/load.sh $(BENCH_OUT)/dataplane
 
 bench-notion: build bench-tools ## the Notion workload: 60 clients against Notion's rate limit
 	$(GO) run ./bench/notion -proxy $(BINARY) -out $(BENCH_OUT)
