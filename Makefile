@@ -94,8 +94,11 @@ bench-rtt: build bench-tools ## connection reuse over a 50 ms round trip: curl d
 bench-startup: build ## exec to /readyz 200, and idle RSS
 	$(GO) run ./bench/startup -proxy $(BINARY) -out $(BENCH_OUT)
 
-lint: ## go vet and a gofmt check
+lint: ## go vet, a gofmt check, and the Windows and macOS builds
 	$(GO) vet ./...
+	GOOS=windows $(GO) vet ./credstore ./internal/atomicfile
+	GOOS=windows $(GO) build ./...
+	GOOS=darwin $(GO) build ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 

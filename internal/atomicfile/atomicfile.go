@@ -1,6 +1,7 @@
 // Package atomicfile writes files so that a crash leaves the old content or
 // the new, never a mix: a synced temporary file in the same directory,
-// renamed (or linked) into place, and the directory synced. The credential
+// renamed (or linked) into place, and the directory synced (on Windows, which
+// cannot sync a directory, the rename writes through instead). The credential
 // store and the forward-proxy CA keep their secrets with it. It imports no
 // other package of this project.
 package atomicfile
@@ -91,7 +92,7 @@ func Replace(path, pattern string, data []byte, perm fs.FileMode, fault Fault) e
 		os.Remove(tmp)
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := Rename(tmp, path); err != nil {
 		os.Remove(tmp)
 		return err
 	}
@@ -99,19 +100,6 @@ func Replace(path, pattern string, data []byte, perm fs.FileMode, fault Fault) e
 		return err
 	}
 	return SyncDir(dir)
-}
-
-// SyncDir makes a rename or link in dir durable.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // MkdirPrivate creates dir, and any missing parent, with mode 0700. A

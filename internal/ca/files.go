@@ -134,7 +134,7 @@ func create(f Files, now time.Time) (*Authority, error) {
 		}
 		return nil, fmt.Errorf("write CA key: %w", err)
 	}
-	if err := os.Rename(tmpCert, f.Cert); err != nil {
+	if err := atomicfile.Rename(tmpCert, f.Cert); err != nil {
 		return nil, fmt.Errorf("write CA certificate: %w", err)
 	}
 	for _, dir := range []string{keyDir, certDir} {
