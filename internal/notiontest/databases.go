@@ -2,6 +2,7 @@ package notiontest
 
 import (
 	"fmt"
+	"slices"
 )
 
 // databaseBody is the body of POST and PATCH /v1/databases. Before
@@ -190,8 +191,8 @@ func (s *Server) updateDataSource(c *call) (map[string]any, *apiError) {
 	})
 }
 
-// queryBody is the body of a query: filter and sorts are accepted but not
-// applied.
+// queryBody is the body of a query (see query.go for what filter and sorts
+// may hold).
 type queryBody struct {
 	pagingBody
 	Filter map[string]any `json:"filter"`
@@ -199,8 +200,9 @@ type queryBody struct {
 }
 
 // query serves POST /v1/data_sources/{data_source_id}/query and the older
-// POST /v1/databases/{database_id}/query: the rows not in the trash, in
-// order, a page at a time.
+// POST /v1/databases/{database_id}/query: the rows not in the trash that
+// match the filter, in the order of the sorts (else as added), a page at a
+// time.
 func (s *Server) query(typ objectType, listType string) objectHandler {
 	return func(c *call) (map[string]any, *apiError) {
 		var body queryBody
@@ -212,7 +214,22 @@ func (s *Server) query(typ objectType, listType string) objectHandler {
 			}
 			var rows []*node
 			for _, ds := range sources {
-				rows = append(rows, o.ws.liveKids(ds)...)
+				match, err := compileFilter(ds.props, body.Filter, 0)
+				if err != nil {
+					return nil, err
+				}
+				for _, row := range o.ws.liveKids(ds) {
+					if match(row) {
+						rows = append(rows, row)
+					}
+				}
+			}
+			if len(body.Sorts) > 0 && len(sources) > 0 {
+				order, err := compileSorts(sources[0].props, body.Sorts)
+				if err != nil {
+					return nil, err
+				}
+				slices.SortStableFunc(rows, order)
 			}
 			return o.nodeList(listType, rows, p, o.ws.renderPage)
 		})

@@ -8,9 +8,12 @@
 // codes, bodies and headers: the central ones (pages, blocks, databases,
 // data sources, search, comments, users, file uploads) from that model, the
 // rest (agents, sessions, threads, views, custom emojis, meeting notes) with
-// plausible Notion-shaped objects. It checks tokens, Notion-Version and
-// capabilities like Notion, can enforce a per-token rate limit, records every
-// request it receives and lets a test inject faults and delays. All methods
+// plausible Notion-shaped objects. Data source queries apply their filter
+// and sorts for the common property types, and refuse what the fake does
+// not implement instead of ignoring it (see query.go). It checks tokens,
+// Notion-Version and capabilities like Notion, can enforce a per-token rate
+// limit, records every request it receives and lets a test inject faults and
+// delays. All methods
 // of Server are safe for concurrent use, also while requests are being
 // served.
 //
