@@ -172,9 +172,13 @@ func mcpArguments(d notiontest.Demo, doomed string) map[string]map[string]any {
 		"API-retrieve-a-page-property": {"page_id": d.Rows[0], "property_id": "title"},
 		"API-retrieve-a-comment":       {"block_id": d.Root},
 		"API-create-a-comment":         {"parent": map[string]any{"page_id": d.Root}, "rich_text": text("Seen by MCP")},
-		"API-query-data-source":        {"data_source_id": d.TasksSource, "page_size": 2},
-		"API-retrieve-a-data-source":   {"data_source_id": d.TasksSource},
-		"API-update-a-data-source":     {"data_source_id": d.TasksSource, "properties": map[string]any{"Due": map[string]any{"date": map[string]any{}}}},
+		// The fake applies filter and sorts, and refuses them if they
+		// arrive changed into something it cannot read.
+		"API-query-data-source": {"data_source_id": d.TasksSource, "page_size": 2,
+			"filter": map[string]any{"property": "Done", "checkbox": map[string]any{"equals": true}},
+			"sorts":  []any{map[string]any{"property": "Name", "direction": "ascending"}}},
+		"API-retrieve-a-data-source": {"data_source_id": d.TasksSource},
+		"API-update-a-data-source":   {"data_source_id": d.TasksSource, "properties": map[string]any{"Due": map[string]any{"date": map[string]any{}}}},
 		// The tool's schema asks for a page_id parent; Notion takes a
 		// database_id parent, which the server passes through.
 		"API-create-a-data-source": {"parent": map[string]any{"type": "database_id", "database_id": d.Tasks},
