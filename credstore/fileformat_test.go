@@ -44,6 +44,7 @@ func TestParseKey(t *testing.T) {
 
 func TestDefaultPath(t *testing.T) {
 	t.Setenv("HOME", "/home/ada")
+	t.Setenv("LOCALAPPDATA", "/c/Users/ada/AppData/Local") // only Windows reads it
 	for _, tt := range []struct{ state, want string }{
 		{"/var/state", "/var/state/notion-auth-proxy/credentials.json"},
 		{"", "/home/ada/.local/state/notion-auth-proxy/credentials.json"},
@@ -54,6 +55,14 @@ func TestDefaultPath(t *testing.T) {
 		if err != nil || got != filepath.FromSlash(tt.want) {
 			t.Errorf("XDG_STATE_HOME=%q: %q, %v; want %q", tt.state, got, err, tt.want)
 		}
+	}
+	local := filepath.FromSlash("/c/Users/ada/AppData/Local")
+	if got := defaultStateHome("windows"); got != local {
+		t.Errorf("state home on Windows: %q, want LOCALAPPDATA %q", got, local)
+	}
+	t.Setenv("LOCALAPPDATA", "relative")
+	if got := defaultStateHome("windows"); got != "" {
+		t.Errorf("state home on Windows with a relative LOCALAPPDATA: %q, want the home directory's", got)
 	}
 	// OpenFile with no path uses it.
 	s, err := OpenFile(FileOptions{})

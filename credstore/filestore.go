@@ -1,15 +1,16 @@
 package credstore
 
 import (
-	"github.com/notion-auth-proxy/notion-auth-proxy/internal/atomicfile"
-
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
+
+	"github.com/notion-auth-proxy/notion-auth-proxy/internal/atomicfile"
 )
 
 // FileOptions configure a FileStore.
@@ -43,9 +44,8 @@ type FileStore struct {
 
 var _ Store = (*FileStore)(nil)
 
-// DefaultPath returns the default store file:
-// $XDG_STATE_HOME/notion-auth-proxy/credentials.json, where XDG_STATE_HOME
-// defaults to $HOME/.local/state.
+// DefaultPath returns the default store file, credentials.json in
+// StateDir().
 func DefaultPath() (string, error) {
 	dir, err := StateDir()
 	if err != nil {
@@ -56,10 +56,14 @@ func DefaultPath() (string, error) {
 
 // StateDir returns the directory that holds the proxy's state by default:
 // $XDG_STATE_HOME/notion-auth-proxy, where XDG_STATE_HOME defaults to
-// $HOME/.local/state. Whatever is kept there is created with mode 0700.
+// $HOME/.local/state, or on Windows to %LOCALAPPDATA%. Whatever is kept
+// there is created with mode 0700.
 func StateDir() (string, error) {
 	state := os.Getenv("XDG_STATE_HOME")
 	if !filepath.IsAbs(state) { // the XDG spec says to ignore relative paths
+		state = defaultStateHome(runtime.GOOS)
+	}
+	if state == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
 			return "", fmt.Errorf("state directory: %w", err)
@@ -67,6 +71,16 @@ func StateDir() (string, error) {
 		state = filepath.Join(home, ".local", "state")
 	}
 	return filepath.Join(state, "notion-auth-proxy"), nil
+}
+
+// defaultStateHome is where per-user state lives on goos when XDG_STATE_HOME
+// is not set: on Windows the local application data folder, elsewhere ""
+// (the XDG default under the home directory).
+func defaultStateHome(goos string) string {
+	if local := os.Getenv("LOCALAPPDATA"); goos == "windows" && filepath.IsAbs(local) {
+		return local
+	}
+	return ""
 }
 
 // OpenFile returns the store kept in opts.Path. It creates nothing: the

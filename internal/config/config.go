@@ -72,7 +72,8 @@ type Store struct {
 	// forces the file store), "file", "keychain" or "redis".
 	Backend string `mapstructure:"backend"`
 	// Path is the file backend's file. Default
-	// $XDG_STATE_HOME/notion-auth-proxy/credentials.json.
+	// $XDG_STATE_HOME/notion-auth-proxy/credentials.json (on Windows
+	// %LOCALAPPDATA%\notion-auth-proxy\credentials.json).
 	Path string `mapstructure:"path"`
 	// EncryptionKeyEnv names an environment variable holding a base64
 	// 32-byte key; when set, the store is encrypted with AES-256-GCM.
