@@ -65,14 +65,7 @@ func propertyFor(parent *node, key string, raw any) (name, id, typ string, ok bo
 		}
 		return "", "", "", false
 	}
-	for name, p := range parent.props {
-		schema, _ := p.(map[string]any)
-		if name == key || schema["id"] == key {
-			t, _ := schema["type"].(string)
-			return name, fmt.Sprint(schema["id"]), t, true
-		}
-	}
-	return "", "", "", false
+	return schemaProperty(parent.props, key)
 }
 
 // propertyValue returns the value raw sets for a property of type typ, in

@@ -51,7 +51,7 @@ func compileFilter(schema map[string]any, f map[string]any, depth int) (rowFilte
 	if !ok {
 		return nil, validationError("body failed validation: body.filter.property should be defined, instead was `undefined`.")
 	}
-	name, typ, ok := schemaProperty(schema, key)
+	name, _, typ, ok := schemaProperty(schema, key)
 	if !ok {
 		return nil, validationError("Could not find property with name or id: " + key)
 	}
@@ -85,26 +85,28 @@ func compileCompound(schema map[string]any, op string, raw any, depth int) (rowF
 		}
 		parts = append(parts, part)
 	}
+	and := op == "and"
 	return func(row *node) bool {
 		for _, part := range parts {
-			if part(row) != (op == "and") {
-				return op != "and"
+			if part(row) != and { // a false decides an and, a true an or
+				return !and
 			}
 		}
-		return op == "and"
+		return and
 	}, nil
 }
 
-// schemaProperty finds the schema entry key names (by name or id).
-func schemaProperty(schema map[string]any, key string) (name, typ string, ok bool) {
+// schemaProperty finds the entry of a data source's schema that key names,
+// by name or id: its name, id and type.
+func schemaProperty(schema map[string]any, key string) (name, id, typ string, ok bool) {
 	for n, p := range schema {
 		entry, _ := p.(map[string]any)
 		if n == key || entry["id"] == key {
 			typ, _ := entry["type"].(string)
-			return n, typ, true
+			return n, fmt.Sprint(entry["id"]), typ, true
 		}
 	}
-	return "", "", false
+	return "", "", "", false
 }
 
 // timestampOf returns a row's created_time or last_edited_time as a date

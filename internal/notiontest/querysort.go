@@ -81,7 +81,7 @@ func sortKey(schema map[string]any, sort map[string]any) (func(*node) sortValue,
 		return func(row *node) sortValue { return dateSortValue(timestampOf(row, ts)) }, nil
 	}
 	key, _ := sort["property"].(string)
-	name, typ, ok := schemaProperty(schema, key)
+	name, _, typ, ok := schemaProperty(schema, key)
 	if !ok {
 		return nil, validationError("Could not find sort property with name or id: " + key)
 	}
