@@ -12,7 +12,7 @@ DEMO_TOKEN ?= ntn_demo_token_not_a_real_secret
 .PHONY: help build run demo test bench bench-go bench-tools bench-load bench-gc bench-notion bench-rtt bench-startup bench-dataplane lint docker clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 build: ## build bin/notion-auth-proxy (static)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BINARY) ./cmd/notion-auth-proxy
