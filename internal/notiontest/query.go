@@ -37,9 +37,8 @@ func compileFilter(schema map[string]any, f map[string]any, depth int) (rowFilte
 		}
 	}
 	if ts, ok := f["timestamp"].(string); ok {
-		if ts != "created_time" && ts != "last_edited_time" {
-			return nil, validationError(fmt.Sprintf(
-				"body failed validation: body.filter.timestamp should be `\"created_time\"` or `\"last_edited_time\"`, instead was `%q`.", ts))
+		if err := checkTimestamp("body.filter.timestamp", ts); err != nil {
+			return nil, err
 		}
 		match, err := dateCondition(ts, f[ts])
 		if err != nil {
@@ -107,6 +106,16 @@ func schemaProperty(schema map[string]any, key string) (name, id, typ string, ok
 		}
 	}
 	return "", "", "", false
+}
+
+// checkTimestamp checks that ts, given at field, names a timestamp a query
+// can filter or sort by.
+func checkTimestamp(field, ts string) *apiError {
+	if ts != "created_time" && ts != "last_edited_time" {
+		return validationError(fmt.Sprintf(
+			"body failed validation: %s should be `\"created_time\"` or `\"last_edited_time\"`, instead was `%q`.", field, ts))
+	}
+	return nil
 }
 
 // timestampOf returns a row's created_time or last_edited_time as a date

@@ -74,9 +74,8 @@ func cmpBool(a, b bool) int {
 // sortKey returns how one sort reads a row.
 func sortKey(schema map[string]any, sort map[string]any) (func(*node) sortValue, *apiError) {
 	if ts, ok := sort["timestamp"].(string); ok {
-		if ts != "created_time" && ts != "last_edited_time" {
-			return nil, validationError(fmt.Sprintf(
-				"body failed validation: body.sorts[].timestamp should be `\"created_time\"` or `\"last_edited_time\"`, instead was `%q`.", ts))
+		if err := checkTimestamp("body.sorts[].timestamp", ts); err != nil {
+			return nil, err
 		}
 		return func(row *node) sortValue { return dateSortValue(timestampOf(row, ts)) }, nil
 	}
